@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The topology manager: the kernel's configuration as a graph of nodes with
+ * stable ids ("link:7", "route:main:10.0.0.0/24") and attributes, edges
+ * between them, and the services derived from both.
+ *
+ * Bulk tables (FDB entries, neighbours) are not nodes: they are stored apart,
+ * counted on the link nodes they belong to, and listed on request.
+ */
+#ifndef TNA_GRAPH_H
+#define TNA_GRAPH_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "introspect/objects.h"
+
+struct graph;
+
+enum graph_change {
+	GRAPH_NODE_ADDED,
+	GRAPH_NODE_CHANGED,
+	GRAPH_NODE_REMOVED,
+	GRAPH_FDB_CHANGED,	/* an FDB entry came, changed or went */
+};
+
+/* Told of every change after it is applied. node is the node's JSON (as in
+ * graph__to_json) or, for GRAPH_FDB_CHANGED, the entry's JSON plus "removed". */
+typedef void (*graph_watch_fn)(void *ctx, enum graph_change change, const json_t *node);
+
+struct graph *graph__new(void);
+void graph__free(struct graph *g);
+
+/* A tna_sink that feeds this graph; hand it to introspect__open. */
+struct tna_sink graph__sink(struct graph *g);
+
+void graph__upsert(struct graph *g, const struct tna_obj *obj);
+void graph__remove(struct graph *g, const struct tna_obj *obj);
+void graph__resync_begin(struct graph *g, enum tna_obj_kind kind);
+void graph__resync_end(struct graph *g, enum tna_obj_kind kind);
+
+/* At most a few watchers (control socket monitors, deployer). 0 or -errno. */
+int graph__watch(struct graph *g, graph_watch_fn fn, void *ctx);
+void graph__unwatch(struct graph *g, graph_watch_fn fn, void *ctx);
+
+/* {"nodes":[...],"edges":[...],"services":[...]}; caller owns the reference. */
+json_t *graph__to_json(struct graph *g);
+/* One node and its edges: {"node":{...},"edges":[...]}, or NULL if unknown. */
+json_t *graph__node_json(struct graph *g, const char *id);
+/* Graphviz source; caller frees. */
+char *graph__to_dot(struct graph *g);
+/* FDB entries of a bridge, by name or ifindex; NULL if no such bridge. */
+json_t *graph__fdb_json(struct graph *g, const char *bridge);
+/* Neighbours of a link by name, or of all links when link is NULL; NULL if no such link. */
+json_t *graph__neigh_json(struct graph *g, const char *link);
+
+/* Typed views for the assembler and deployer. NULL if unknown. */
+const struct tna_link *graph__link(struct graph *g, int ifindex);
+const struct tna_link *graph__link_by_name(struct graph *g, const char *name);
+/* Calls fn for every link; stops early when fn returns non-zero. */
+int graph__for_each_link(struct graph *g, int (*fn)(void *ctx, const struct tna_link *l),
+			 void *ctx);
+/* Calls fn for every object of a kind held as a node (not FDB/neigh). */
+int graph__for_each(struct graph *g, enum tna_obj_kind kind,
+		    int (*fn)(void *ctx, const struct tna_obj *obj), void *ctx);
+/* Calls fn for every FDB entry whose master is the bridge (0: all bridges). */
+int graph__for_each_fdb(struct graph *g, int bridge_ifindex,
+			int (*fn)(void *ctx, const struct tna_fdb *f), void *ctx);
+
+size_t graph__node_count(const struct graph *g);
+size_t graph__edge_count(const struct graph *g);
+
+#endif
