@@ -9,6 +9,7 @@ ARCH_INC := /usr/include/$(shell gcc -dumpmachine)
 
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Werror -I. -MMD -MP \
+		   -DTNA_SRC_DIR='"$(CURDIR)"' -DTNA_MULTIARCH='"$(shell gcc -dumpmachine)"' \
 		   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz -lpthread
 BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I. -I$(ARCH_INC) -D__TARGET_ARCH_x86
