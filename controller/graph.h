@@ -43,6 +43,10 @@ void graph__resync_end(struct graph *g, enum tna_obj_kind kind);
 int graph__watch(struct graph *g, graph_watch_fn fn, void *ctx);
 void graph__unwatch(struct graph *g, graph_watch_fn fn, void *ctx);
 
+/* Marks an XDP program id as loaded by zstack-tna (own) or not: link nodes show
+ * "owner":"zstack-tna" for marked programs, "foreign" otherwise. 0 or -errno. */
+int graph__set_own_prog(struct graph *g, uint32_t prog_id, bool own);
+
 /* {"nodes":[...],"edges":[...],"services":[...]}; caller owns the reference. */
 json_t *graph__to_json(struct graph *g);
 /* One node and its edges: {"node":{...},"edges":[...]}, or NULL if unknown. */
@@ -60,7 +64,8 @@ const struct tna_link *graph__link_by_name(struct graph *g, const char *name);
 /* Calls fn for every link; stops early when fn returns non-zero. */
 int graph__for_each_link(struct graph *g, int (*fn)(void *ctx, const struct tna_link *l),
 			 void *ctx);
-/* Calls fn for every object of a kind held as a node (not FDB/neigh). */
+/* Calls fn for every object of a kind held as a node (not FDB/neigh/netconf:
+ * -EINVAL), and for TNA_OBJ_NFT_RULE every nft rule. */
 int graph__for_each(struct graph *g, enum tna_obj_kind kind,
 		    int (*fn)(void *ctx, const struct tna_obj *obj), void *ctx);
 /* Calls fn for every FDB entry whose master is the bridge (0: all bridges). */
