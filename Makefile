@@ -16,6 +16,7 @@ BPF_CFLAGS := -O2 -g -Wall -Werror -target bpf -I. -I$(ARCH_INC) -D__TARGET_ARCH
 
 MAINS        := controller/zstack-tna.c controller/tnactl.c
 LIB_SRCS     := $(sort $(wildcard introspect/*.c assembler/*.c) \
+			$(filter-out %.bpf.c,$(wildcard bpf/*.c)) \
 			$(filter-out $(MAINS),$(wildcard controller/*.c)))
 ZSTACK_SRCS  := $(sort $(wildcard zstack/*.c))
 EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
@@ -30,11 +31,12 @@ UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests
 ZSTACK_TESTS := $(patsubst tests/zstack/%.c,$(BUILD)/tests/zstack/%,$(wildcard tests/zstack/*.c))
 FPM_TESTS    := $(patsubst tests/fpm/%.c,$(BUILD)/tests/fpm/%,$(filter-out %.bpf.c,$(wildcard tests/fpm/*.c)))
 FPM_TEST_BPF := $(patsubst tests/fpm/%.bpf.c,$(BUILD)/tests/fpm/%.bpf.o,$(wildcard tests/fpm/*.bpf.c))
-TOOLS        := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(wildcard tests/tools/*.c))
+TOOLS        := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(filter-out %.bpf.c,$(wildcard tests/tools/*.c)))
+TOOLS_BPF    := $(patsubst tests/tools/%.bpf.c,$(BUILD)/tools/%.bpf.o,$(wildcard tests/tools/*.bpf.c))
 
 all: $(BUILD)/zstack-tna $(BUILD)/tnactl $(BPF_OBJS) $(EXAMPLES)
 
-tests: all $(UNIT_TESTS) $(ZSTACK_TESTS) $(FPM_TESTS) $(FPM_TEST_BPF) $(TOOLS)
+tests: all $(UNIT_TESTS) $(ZSTACK_TESTS) $(FPM_TESTS) $(FPM_TEST_BPF) $(TOOLS) $(TOOLS_BPF)
 
 $(BUILD)/libtna.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -80,6 +82,10 @@ $(BUILD)/tests/fpm/%.bpf.o: tests/fpm/%.bpf.c $(wildcard bpf/*.h fpm/*.h)
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libtna.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tools/%.bpf.o: tests/tools/%.bpf.c $(wildcard bpf/*.h fpm/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
 
 # Installs the Debian packages the build, the tests and the demo need.
 deps:

@@ -14,15 +14,14 @@ static int check_passed;
 
 #define CHECK(cond, ...)                                                      \
 	do {                                                                  \
-		if (cond) {                                                   \
+		int _ok = !!(cond);                                           \
+		if (_ok)                                                      \
 			check_passed++;                                       \
-			printf("ok - ");                                      \
-		} else {                                                      \
+		else                                                          \
 			check_failed++;                                       \
-			printf("not ok - ");                                  \
-		}                                                             \
+		printf(_ok ? "ok - " : "not ok - ");                          \
 		printf(__VA_ARGS__);                                          \
-		if (!(cond))                                                  \
+		if (!_ok)                                                     \
 			printf("  [%s:%d: %s]", __FILE__, __LINE__, #cond);   \
 		printf("\n");                                                 \
 		fflush(stdout);                                               \

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Layout of the maps the daemon creates once and every program reuses: the
+ * egress devmap, the FDB mirror, the port table and the per-CPU counters.
+ * Shared by BPF (bpf/maps.bpf.h defines the maps) and user space
+ * (bpf/maps_user.h creates, fills and reads them).
+ */
+#ifndef TNA_BPF_MAPS_H
+#define TNA_BPF_MAPS_H
+
+#include <linux/types.h>
+
+#include "bpf/fpm_id.h"
+#include "bpf/punt.h"
+
+/* Devmap of egress ports: key and value are the port's ifindex. */
+#define TNA_DEVMAP_MAX 1024
+
+/*
+ * FDB mirror: one entry per kernel FDB entry of an accelerated bridge. vlan is
+ * 0 while bridges run without VLAN filtering (the only case accelerated).
+ */
+#define TNA_FDB_MAX 65536
+
+struct tna_fdb_key {
+	__u32 bridge;		/* ifindex of the bridge */
+	__u8 mac[6];
+	__u16 vlan;
+};
+
+#define TNA_FDB_F_LOCAL (1U << 0)	/* NUD_PERMANENT: the host's own address */
+#define TNA_FDB_F_STATIC (1U << 1)	/* NUD_NOARP: added by the user, never ages */
+
+/*
+ * seen_ns: last bpf_ktime_get_ns() at which a forwarded frame came *from* this
+ * MAC on its port with learning on — the kernel would have refreshed the
+ * entry's ageing ("updated"). The daemon refreshes exactly these entries.
+ * used_ns: last time a forwarded frame went *to* this MAC — the kernel's "used",
+ * which does not affect ageing. Both are written at most once per
+ * TNA_FDB_TOUCH_NS per entry, so they are that coarse.
+ */
+struct tna_fdb_val {
+	__u32 port;		/* ifindex of the port; the bridge itself for its own MAC */
+	__u32 flags;		/* TNA_FDB_F_* */
+	__u64 seen_ns;
+	__u64 used_ns;
+};
+
+#define TNA_FDB_TOUCH_NS 10000000ULL
+
+/* Port table: one entry per port of an accelerated bridge, keyed by ifindex. */
+#define TNA_PORTS_MAX 1024
+
+/* May receive redirected frames: up, in the devmap, its peer can take XDP
+ * frames, and nothing on its egress (qdisc, tap) that a redirect would skip. */
+#define TNA_PORT_F_READY (1U << 0)
+#define TNA_PORT_F_LEARNING (1U << 1)		/* BR_LEARNING */
+#define TNA_PORT_F_ISOLATED (1U << 2)		/* BR_ISOLATED */
+#define TNA_PORT_F_LOCKED (1U << 3)		/* BR_PORT_LOCKED (or MAB) */
+/* The bridge device is promiscuous: the kernel delivers a copy of every
+ * forwarded frame to it (tcpdump on the bridge). Set on every port of it. */
+#define TNA_PORT_F_BR_PROMISC (1U << 4)
+/* Some port of the bridge has neigh_suppress, proxy_arp or proxy_arp_wifi, so
+ * the kernel may answer or filter ARP and ND. Set on every port of it. */
+#define TNA_PORT_F_NEIGH_PROXY (1U << 5)
+
+struct tna_port {
+	__u32 bridge;		/* ifindex of the bridge it belongs to */
+	__u32 mtu;		/* of the port's device, for the egress size check */
+	__u16 flags;		/* TNA_PORT_F_* */
+	__u8 state;		/* BR_STATE_* */
+	__u8 pad;
+};
+
+/*
+ * Counters: a PERCPU_ARRAY of __u64 packet counts. Each program has an
+ * interface slot (struct tna_prog_cfg, set at load) and counts one outcome per
+ * packet, at the FPM that decided it:
+ *
+ *   index = (slot * TNA_CNT_FPMS + fpm id) * TNA_CNT_OUTCOMES + outcome
+ *
+ * outcome 0 is "redirected", any other is the punt reason. The number of slots
+ * is max_entries / TNA_CNT_STRIDE, chosen by the daemon when it creates the
+ * map. Packets an FPM handled = its own outcomes plus those of every later FPM
+ * of the same pipeline (the plan gives the order).
+ */
+#define TNA_CNT_FPMS 16
+#define TNA_CNT_OUTCOMES 32
+#define TNA_CNT_STRIDE (TNA_CNT_FPMS * TNA_CNT_OUTCOMES)
+
+_Static_assert(FPM_ID_MAX <= TNA_CNT_FPMS, "FPM ids outgrow the counter layout");
+_Static_assert(TNA_PUNT_MAX <= TNA_CNT_OUTCOMES, "punt reasons outgrow the counter layout");
+
+static inline __u32 tna_counter_index(__u32 slot, __u32 fpm, __u32 outcome)
+{
+	return (slot * TNA_CNT_FPMS + fpm) * TNA_CNT_OUTCOMES + outcome;
+}
+
+/* Per-program constants, in the object's ".rodata.tna" section: the verifier
+ * sees them as constants, and one compiled object serves every interface. */
+#define TNA_CFG_SECTION ".rodata.tna"
+
+struct tna_prog_cfg {
+	__u32 ifslot;		/* counter slot of the interface this program runs on */
+};
+
+#endif

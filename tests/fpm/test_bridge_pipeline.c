@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * parse_eth, stp and bridge_fwd through BPF_PROG_RUN: one crafted frame per
+ * path through each FPM, checking the XDP action and the one counter it moved
+ * (which names the FPM and the punt reason), then the FDB marks of a forwarded
+ * frame, the learning-off variant of the pipeline, and per-CPU counting.
+ */
+#define _GNU_SOURCE
+#include <time.h>
+
+#include "tests/fpm/harness.h"
+
+#define PIPELINE_OBJ "bpf/pipeline_bridge.bpf.o"
+#define LEARNING_OFF_OBJ "tests/fpm/pipeline_learning_off.bpf.o"
+#define PARSE_ETH_OFFSET_OBJ "tests/fpm/parse_eth_offset.bpf.o"
+
+static struct fixture fx;
+
+static struct want punt(__u32 fpm, __u32 reason)
+{
+	return (struct want){ .action = XDP_PASS, .fpm = fpm, .outcome = reason };
+}
+
+static struct want redirect(void)
+{
+	return (struct want){ .action = XDP_REDIRECT, .fpm = FPM_ID_BRIDGE_FWD,
+			      .outcome = TNA_PUNT_NONE };
+}
+
+/* A 64-byte IPv4 frame between two of the test MACs. */
+static struct frame unicast(__u8 dst, __u8 src)
+{
+	struct frame f;
+
+	frame_eth(&f, MAC(dst), MAC(src), ETH_P_IP, 64);
+	return f;
+}
+
+/* parse_eth_offset.bpf.o looks for the header 8 bytes in: see there why. */
+static void test_parse_eth_short(int prog)
+{
+	struct frame f;
+
+	frame_eth(&f, MAC(MAC_B), MAC(MAC_A), ETH_P_IP, 8 + ETH_HLEN - 1);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_PARSE_ETH, TNA_PUNT_TOO_SHORT),
+	       "parse_eth: frame shorter than an Ethernet header");
+	f.len++;
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_PARSE_ETH, TNA_PUNT_PIPELINE_END),
+	       "pipeline: every FPM continued");
+}
+
+static void test_parse_eth(int prog)
+{
+	struct frame f;
+
+	frame_eth(&f, MAC(MAC_B), MAC(MAC_A), ETH_P_8021Q, 64);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_PARSE_ETH, TNA_PUNT_VLAN_TAGGED),
+	       "parse_eth: 802.1Q tagged frame");
+	frame_eth(&f, MAC(MAC_B), MAC(MAC_A), ETH_P_8021AD, 64);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_PARSE_ETH, TNA_PUNT_VLAN_TAGGED),
+	       "parse_eth: 802.1ad tagged frame");
+}
+
+static void test_stp(int prog)
+{
+	const __u8 bpdu[ETH_ALEN] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 };
+	const __u8 lldp[ETH_ALEN] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e };
+	struct frame f;
+
+	frame_eth(&f, bpdu, MAC(MAC_A), 38, 60);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_STP, TNA_PUNT_LINK_LOCAL_DST),
+	       "stp: BPDU to 01:80:c2:00:00:00");
+	frame_eth(&f, lldp, MAC(MAC_A), ETH_P_LLDP, 60);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_STP, TNA_PUNT_LINK_LOCAL_DST),
+	       "stp: LLDP to 01:80:c2:00:00:0e");
+}
+
+/* Frames the bridge_fwd FPM rejects from their header alone. */
+static void test_bridge_header(int prog)
+{
+	const __u8 bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	const __u8 mcast[ETH_ALEN] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+	struct frame f;
+
+	frame_eth(&f, MAC(MAC_B), mcast, ETH_P_IP, 64);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_SRC_INVALID),
+	       "bridge_fwd: multicast source address");
+	frame_eth(&f, bcast, MAC(MAC_A), ETH_P_ARP, 64);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_BROADCAST_DST),
+	       "bridge_fwd: broadcast destination");
+	frame_eth(&f, mcast, MAC(MAC_A), ETH_P_IP, 64);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_MULTICAST_DST),
+	       "bridge_fwd: multicast destination");
+	frame_eth(&f, MAC(MAC_B), MAC(MAC_A), ETH_P_MRP, 64);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_BRIDGE_CTRL_PROTO),
+	       "bridge_fwd: MRP frame");
+}
+
+/* Ingress port checks; each changes p1 and puts it back. */
+static void test_bridge_ingress(int prog)
+{
+	const __u16 ready = TNA_PORT_F_READY | TNA_PORT_F_LEARNING;
+	struct frame f = unicast(MAC_B, MAC_A);
+	struct frame arp;
+
+	frame_eth(&arp, MAC(MAC_B), MAC(MAC_A), ETH_P_ARP, 64);
+	expect(&fx.maps, prog, fx.p[5], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_INGRESS_NOT_PORT),
+	       "bridge_fwd: ingress device is no bridge port");
+	f = unicast(MAC_B, MAC_C);
+	expect(&fx.maps, prog, fx.p[3], &f,
+	       punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_INGRESS_NOT_FORWARDING),
+	       "bridge_fwd: ingress port blocking");
+	f = unicast(MAC_B, MAC_A);
+	fixture__set_port(&fx, fx.p[1], BR_STATE_FORWARDING, ready | TNA_PORT_F_LOCKED, 1500);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_INGRESS_LOCKED),
+	       "bridge_fwd: ingress port locked");
+	fixture__set_port(&fx, fx.p[1], BR_STATE_FORWARDING, ready | TNA_PORT_F_BR_PROMISC, 1500);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_BRIDGE_PROMISC),
+	       "bridge_fwd: bridge device promiscuous");
+	fixture__set_port(&fx, fx.p[1], BR_STATE_FORWARDING, ready | TNA_PORT_F_NEIGH_PROXY, 1500);
+	expect(&fx.maps, prog, fx.p[1], &arp, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_NEIGH_PROXY),
+	       "bridge_fwd: ARP on a bridge with neighbour suppression");
+	expect(&fx.maps, prog, fx.p[1], &f, redirect(),
+	       "bridge_fwd: IPv4 on a bridge with neighbour suppression");
+	fixture__set_port(&fx, fx.p[1], BR_STATE_FORWARDING, ready, 1500);
+}
+
+static void test_bridge_fdb(int prog)
+{
+	struct frame f;
+
+	f = unicast(MAC_B, MAC_UNKNOWN);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_SRC_UNKNOWN),
+	       "bridge_fwd: unknown source");
+	f = unicast(MAC_A2, MAC_B);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_SRC_MOVED),
+	       "bridge_fwd: source known on another port");
+	f = unicast(MAC_B, MAC_LOCAL);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_SRC_LOCAL),
+	       "bridge_fwd: the bridge's own address as source");
+	f = unicast(MAC_UNKNOWN, MAC_A);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_DST_UNKNOWN),
+	       "bridge_fwd: unknown destination");
+	f = unicast(MAC_LOCAL, MAC_A);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_DST_LOCAL),
+	       "bridge_fwd: destination is the bridge itself");
+	f = unicast(MAC_B, MAC_UNKNOWN);
+	expect(&fx.maps, prog, fx.p[4], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_SRC_UNKNOWN),
+	       "bridge_fwd: unknown source on a learning-off port, pipeline built without "
+	       "learning-off support");
+}
+
+/* Egress port checks; each changes p2 (or the devmap) and puts it back. */
+static void test_bridge_egress(int prog)
+{
+	const __u16 ready = TNA_PORT_F_READY | TNA_PORT_F_LEARNING;
+	struct frame f = unicast(MAC_A2, MAC_A);
+	struct frame big;
+
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_EGRESS_IS_INGRESS),
+	       "bridge_fwd: destination behind the ingress port");
+	f = unicast(MAC_C, MAC_A);
+	expect(&fx.maps, prog, fx.p[1], &f,
+	       punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_EGRESS_NOT_FORWARDING),
+	       "bridge_fwd: egress port blocking");
+	f = unicast(MAC_B, MAC_A);
+	fixture__set_port(&fx, fx.p[2], BR_STATE_FORWARDING, TNA_PORT_F_LEARNING, 1500);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_EGRESS_NOT_READY),
+	       "bridge_fwd: egress port not ready");
+	fixture__set_port(&fx, fx.p[1], BR_STATE_FORWARDING, ready | TNA_PORT_F_ISOLATED, 1500);
+	fixture__set_port(&fx, fx.p[2], BR_STATE_FORWARDING, ready | TNA_PORT_F_ISOLATED, 1500);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_EGRESS_ISOLATED),
+	       "bridge_fwd: isolated port to isolated port");
+	fixture__set_port(&fx, fx.p[1], BR_STATE_FORWARDING, ready, 1500);
+	expect(&fx.maps, prog, fx.p[1], &f, redirect(),
+	       "bridge_fwd: port to isolated port");
+	fixture__set_port(&fx, fx.p[2], BR_STATE_FORWARDING, ready, 100);
+	frame_eth(&big, MAC(MAC_B), MAC(MAC_A), ETH_P_IP, 100 + ETH_HLEN + 4 + 1);
+	expect(&fx.maps, prog, fx.p[1], &big, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_EGRESS_MTU),
+	       "bridge_fwd: frame larger than the egress MTU allows");
+	big.len--;
+	expect(&fx.maps, prog, fx.p[1], &big, redirect(),
+	       "bridge_fwd: frame exactly as large as the egress MTU allows");
+	fixture__set_port(&fx, fx.p[2], BR_STATE_FORWARDING, ready, 1500);
+	bpf_map_delete_elem(fx.maps.devmap, &fx.p[2]);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_EGRESS_NO_DEVMAP),
+	       "bridge_fwd: egress port missing from the devmap");
+	bpf_map_update_elem(fx.maps.devmap, &fx.p[2], &fx.p[2], BPF_ANY);
+}
+
+static __u64 monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static void test_bridge_forward(int prog)
+{
+	struct frame f = unicast(MAC_B, MAC_A);
+	struct tna_fdb_val src = {}, dst = {};
+	__u64 before, after;
+
+	fixture__set_fdb(&fx, MAC_A, fx.p[1], 0);
+	fixture__set_fdb(&fx, MAC_B, fx.p[2], 0);
+	before = monotonic_ns();
+	expect(&fx.maps, prog, fx.p[1], &f, redirect(), "bridge_fwd: known unicast, port to port");
+	after = monotonic_ns();
+	fixture__get_fdb(&fx, MAC_A, &src);
+	fixture__get_fdb(&fx, MAC_B, &dst);
+	CHECK(src.seen_ns >= before && src.seen_ns <= after && src.used_ns == 0,
+	      "bridge_fwd: forwarding marks the source entry seen (seen %llu used %llu)",
+	      (unsigned long long)src.seen_ns, (unsigned long long)src.used_ns);
+	CHECK(dst.used_ns >= before && dst.used_ns <= after && dst.seen_ns == 0,
+	      "bridge_fwd: forwarding marks the destination entry used (seen %llu used %llu)",
+	      (unsigned long long)dst.seen_ns, (unsigned long long)dst.used_ns);
+}
+
+static void test_learning_off(int prog)
+{
+	struct tna_fdb_val moved = {}, unknown;
+	struct frame f;
+	int err;
+
+	f = unicast(MAC_B, MAC_UNKNOWN);
+	expect(&fx.maps, prog, fx.p[4], &f, redirect(),
+	       "learning-off pipeline: unknown source on a learning-off port");
+	err = fixture__get_fdb(&fx, MAC_UNKNOWN, &unknown);
+	CHECK(err == -ENOENT,
+	      "learning-off pipeline: the unknown source stays out of the mirror");
+	fixture__set_fdb(&fx, MAC_A, fx.p[1], 0);
+	f = unicast(MAC_B, MAC_A);
+	expect(&fx.maps, prog, fx.p[4], &f, redirect(),
+	       "learning-off pipeline: source known on another port, learning-off port");
+	fixture__get_fdb(&fx, MAC_A, &moved);
+	CHECK(moved.port == fx.p[1] && moved.seen_ns == 0,
+	      "learning-off pipeline: a source on a learning-off port is not marked seen");
+	f = unicast(MAC_B, MAC_UNKNOWN);
+	expect(&fx.maps, prog, fx.p[1], &f, punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_SRC_UNKNOWN),
+	       "learning-off pipeline: unknown source on a learning port");
+}
+
+/* Runs one forwarded frame on each CPU and reads the counter CPU by CPU. */
+static void test_per_cpu(int prog)
+{
+	__u32 index = tna_counter_index(HARNESS_SLOT, FPM_ID_BRIDGE_FWD, TNA_PUNT_NONE);
+	int ncpus = libbpf_num_possible_cpus();
+	struct frame f = unicast(MAC_B, MAC_A);
+	__u64 before[2] = {}, after[2] = {};
+	__u64 values[256];
+	__u32 action;
+	cpu_set_t set;
+	int cpu, err = 0;
+
+	if (ncpus < 2 || ncpus > 256) {
+		SKIP("per-CPU counters: %d possible CPUs, need 2 to 256", ncpus);
+		return;
+	}
+	for (cpu = 0; cpu < 2 && !err; cpu++) {
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		err = sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
+		if (!err)
+			err = bpf_map_lookup_elem(fx.maps.counters, &index, values);
+		if (err)
+			break;
+		before[cpu] = values[cpu];
+		err = harness_run(prog, fx.p[1], &f, &action) ?:
+		      bpf_map_lookup_elem(fx.maps.counters, &index, values);
+		after[cpu] = values[cpu];
+	}
+	CPU_ZERO(&set);
+	for (cpu = 0; cpu < ncpus; cpu++)
+		CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	CHECK(!err && after[0] == before[0] + 1 && after[1] == before[1] + 1,
+	      "counters: a frame forwarded on CPU 0 and one on CPU 1 count on each CPU "
+	      "(CPU 0 %llu -> %llu, CPU 1 %llu -> %llu)", (unsigned long long)before[0],
+	      (unsigned long long)after[0], (unsigned long long)before[1],
+	      (unsigned long long)after[1]);
+}
+
+int main(void)
+{
+	struct bpf_object *pipeline = NULL, *learning_off = NULL, *offset = NULL;
+	int prog, prog_off, prog_offset, err;
+
+	err = fixture__setup(&fx);
+	CHECK(!err, "set up a private namespace with veths, a bridge and the shared maps (%s)",
+	      strerror(-err));
+	if (err)
+		return check_exit();
+	prog = harness_load(&fx.maps, PIPELINE_OBJ, &pipeline);
+	CHECK(prog >= 0, "load %s with the shared maps", PIPELINE_OBJ);
+	prog_off = harness_load(&fx.maps, LEARNING_OFF_OBJ, &learning_off);
+	CHECK(prog_off >= 0, "load %s with the shared maps", LEARNING_OFF_OBJ);
+	prog_offset = harness_load(&fx.maps, PARSE_ETH_OFFSET_OBJ, &offset);
+	CHECK(prog_offset >= 0, "load %s with the shared maps", PARSE_ETH_OFFSET_OBJ);
+	if (prog_offset >= 0)
+		test_parse_eth_short(prog_offset);
+	if (prog >= 0) {
+		test_parse_eth(prog);
+		test_stp(prog);
+		test_bridge_header(prog);
+		test_bridge_ingress(prog);
+		test_bridge_fdb(prog);
+		test_bridge_egress(prog);
+		test_bridge_forward(prog);
+		test_per_cpu(prog);
+	}
+	if (prog_off >= 0)
+		test_learning_off(prog_off);
+	bpf_object__close(offset);
+	bpf_object__close(learning_off);
+	bpf_object__close(pipeline);
+	tna_maps__close(&fx.maps);
+	return check_exit();
+}
