@@ -269,7 +269,7 @@ static void tc_attrs(const struct graph *g, const struct tna_tc *t, json_t *o)
 	set_str(o, "link", graph_link_name(g, t->ifindex));
 	set_int(o, "ifindex", t->ifindex);
 	set_str(o, "object", objects[t->type]);
-	set_str(o, "kind", t->kind);
+	set_str(o, "type", t->kind);
 	if (t->type == TNA_TC_FILTER) {
 		snprintf(hb, sizeof(hb), "0x%x", t->handle);
 		set_str(o, "handle", hb);

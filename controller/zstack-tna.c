@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zstack-tna: the daemon. It reads the kernel's configuration into the graph
+ * and answers on the control socket, in the network namespace it was started
+ * in, in the foreground, from one single-threaded epoll loop.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "controller/caps.h"
+#include "controller/control.h"
+#include "controller/graph.h"
+#include "controller/log.h"
+#include "introspect/introspect.h"
+
+#define MAX_INTROSPECT_FDS 16
+
+/* What an epoll event is about: the source in the upper half, the fd below. */
+enum source {
+	SRC_INTROSPECT = 1,
+	SRC_TICK,
+	SRC_CONTROL,
+	SRC_SIGNAL,
+};
+
+struct daemon {
+	struct caps caps;
+	struct graph *graph;
+	struct introspect *introspect;
+	struct control *control;
+	int epfd, timer_fd, signal_fd;
+	uint64_t resyncs;	/* last seen, to log each new one */
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: zstack-tna [--control PATH] [-v] [--help]\n"
+		   "\n"
+		   "Watches this network namespace's configuration and serves it on a control\n"
+		   "socket for tnactl. Runs in the foreground; stop it with SIGTERM or Ctrl-C.\n"
+		   "\n"
+		   "  -c, --control PATH  control socket (default " CONTROL_DEFAULT_PATH ")\n"
+		   "  -v, --verbose       log every client and request\n"
+		   "  -h, --help          this text\n");
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+static int watch_fd(struct daemon *d, int fd, enum source src)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN,
+		.data.u64 = (uint64_t)src << 32 | (uint32_t)fd,
+	};
+
+	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static void log_caps(const struct caps *c)
+{
+	pr_info("caps: kernel %s, BTF %s, conntrack kfuncs %s, clang %s, libbpf %s", c->kernel,
+		c->btf ? "yes" : "no", c->ct_lookup && c->ct_release ? "yes" : "no",
+		c->clang[0] ? c->clang : "absent", c->libbpf);
+}
+
+/* Says so when introspect had to resync since the last look. */
+static void log_resyncs(struct daemon *d)
+{
+	struct introspect_stats st;
+
+	introspect__get_stats(d->introspect, &st);
+	if (st.resyncs == d->resyncs)
+		return;
+	d->resyncs = st.resyncs;
+	pr_info("introspect: resynced after lost events (%llu so far); graph: %zu nodes",
+		(unsigned long long)st.resyncs, graph__node_count(d->graph));
+}
+
+static int daemon_start(struct daemon *d, const char *path)
+{
+	struct control_opts copts = { .path = path, .caps = &d->caps };
+	struct itimerspec tick = { 0 };
+	struct tna_sink sink;
+	int fds[MAX_INTROSPECT_FDS];
+	unsigned int ms;
+	sigset_t mask;
+	int err, n;
+
+	caps__probe(&d->caps);
+	log_caps(&d->caps);
+	d->graph = graph__new();
+	if (!d->graph)
+		return -ENOMEM;
+	copts.graph = d->graph;
+
+	sink = graph__sink(d->graph);
+	err = introspect__open(&d->introspect, &sink);
+	if (err) {
+		pr_err("cannot open netlink sockets: %s (zstack-tna needs CAP_NET_ADMIN)",
+		       strerror(-err));
+		return err;
+	}
+	copts.introspect = d->introspect;
+
+	/* Before the dump, so that a second instance gives up at once. */
+	err = control__open(&d->control, &copts);
+	if (err == -EADDRINUSE) {
+		pr_err("another zstack-tna is already listening on %s; stop it first, or give "
+		       "this one its own socket with --control PATH", path);
+		return err;
+	}
+	if (err) {
+		pr_err("cannot listen on %s: %s; pick another path with --control PATH", path,
+		       strerror(-err));
+		return err;
+	}
+
+	err = introspect__dump_all(d->introspect);
+	if (err) {
+		pr_err("initial dump of the kernel's configuration failed: %s", strerror(-err));
+		return err;
+	}
+	pr_info("graph: %zu nodes, %zu edges after initial dump", graph__node_count(d->graph),
+		graph__edge_count(d->graph));
+	log_resyncs(d);
+
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	ms = introspect__tick_interval_ms();
+	tick.it_value.tv_sec = tick.it_interval.tv_sec = ms / 1000;
+	tick.it_value.tv_nsec = tick.it_interval.tv_nsec = (ms % 1000) * 1000000L;
+	d->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	if (d->epfd < 0 || d->timer_fd < 0 || sigprocmask(SIG_BLOCK, &mask, NULL) ||
+	    timerfd_settime(d->timer_fd, 0, &tick, NULL))
+		return -errno;
+	d->signal_fd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->signal_fd < 0)
+		return -errno;
+
+	n = introspect__fds(d->introspect, fds, MAX_INTROSPECT_FDS);
+	for (int i = 0; i < n && !err; i++)
+		err = watch_fd(d, fds[i], SRC_INTROSPECT);
+	if (!err)
+		err = watch_fd(d, d->timer_fd, SRC_TICK);
+	if (!err)
+		err = watch_fd(d, control__fd(d->control), SRC_CONTROL);
+	if (!err)
+		err = watch_fd(d, d->signal_fd, SRC_SIGNAL);
+	if (err)
+		pr_err("cannot set up the event loop: %s", strerror(-err));
+	return err;
+}
+
+/* Returns 1 when a signal asks to stop. */
+static int daemon_event(struct daemon *d, enum source src, int fd)
+{
+	struct signalfd_siginfo si;
+	uint64_t expirations;
+	int err = 0;
+
+	switch (src) {
+	case SRC_INTROSPECT:
+		err = introspect__process(d->introspect, fd);
+		if (err)
+			pr_warn("introspect: reading netlink failed: %s", strerror(-err));
+		log_resyncs(d);
+		break;
+	case SRC_TICK:
+		if (read(fd, &expirations, sizeof(expirations)) < 0)
+			break;
+		err = introspect__tick(d->introspect, now_ms());
+		if (err)
+			pr_warn("introspect: periodic work failed: %s", strerror(-err));
+		log_resyncs(d);
+		break;
+	case SRC_CONTROL:
+		err = control__process(d->control);
+		if (err)
+			pr_warn("control socket: %s", strerror(-err));
+		break;
+	case SRC_SIGNAL:
+		if (read(fd, &si, sizeof(si)) != sizeof(si))
+			break;
+		pr_info("received %s, exiting", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+		return 1;
+	}
+	return 0;
+}
+
+static void daemon_stop(struct daemon *d)
+{
+	control__close(d->control);
+	introspect__close(d->introspect);
+	graph__free(d->graph);
+	if (d->signal_fd >= 0)
+		close(d->signal_fd);
+	if (d->timer_fd >= 0)
+		close(d->timer_fd);
+	if (d->epfd >= 0)
+		close(d->epfd);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "control", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	struct daemon d = { .epfd = -1, .timer_fd = -1, .signal_fd = -1 };
+	const char *path = CONTROL_DEFAULT_PATH;
+	enum log_level level = LOG_LEVEL_INFO;
+	struct epoll_event evs[16];
+	int opt, n, stop = 0;
+
+	while ((opt = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'v':
+			level = LOG_LEVEL_DEBUG;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "zstack-tna: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	log_init("zstack-tna", level);
+	/* A client that hangs up mid-answer must cost an EPIPE, not the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (daemon_start(&d, path)) {
+		daemon_stop(&d);
+		return 1;
+	}
+	pr_info("listening on %s", path);
+	while (!stop) {
+		n = epoll_wait(d.epfd, evs, sizeof(evs) / sizeof(evs[0]), -1);
+		if (n < 0 && errno != EINTR) {
+			pr_err("epoll_wait: %s", strerror(errno));
+			break;
+		}
+		for (int i = 0; i < n && !stop; i++) {
+			uint64_t tag = evs[i].data.u64;
+
+			stop = daemon_event(&d, tag >> 32, (int)(uint32_t)tag);
+		}
+	}
+	daemon_stop(&d);
+	return stop ? 0 : 1;
+}
