@@ -209,8 +209,6 @@ const char *names_tc_handle(uint32_t handle, char *buf)
 		return "root";
 	if (handle == TC_H_INGRESS)
 		return "ingress";
-	if (handle == TC_H_UNSPEC)
-		return "none";
 	if (!TC_H_MIN(handle))
 		snprintf(buf, NAMES_BUF, "%x:", TC_H_MAJ(handle) >> 16);
 	else if (!TC_H_MAJ(handle))
