@@ -47,7 +47,7 @@ enum plan_fact_kind {
 struct plan_fact {
 	enum plan_fact_kind kind;
 	char subject[32];	/* the FPM, or the feature ("egress", "ipv4", ...) */
-	char node[128];		/* id of the graph node that decided it; "" if none */
+	char node[160];		/* id of the graph node that decided it; "" if none */
 	char text[256];		/* the fact, for people: "nft chain bridge t fw hooks forward" */
 };
 

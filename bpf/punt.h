@@ -35,7 +35,8 @@
 	X(EGRESS_NOT_FORWARDING, 22, "egress_not_forwarding")             \
 	X(EGRESS_ISOLATED, 23, "egress_isolated")                         \
 	X(EGRESS_MTU, 24, "egress_mtu")                                   \
-	X(EGRESS_NO_DEVMAP, 25, "egress_no_devmap")
+	X(EGRESS_NO_DEVMAP, 25, "egress_no_devmap")                      \
+	X(BR_NETFILTER, 26, "br_netfilter")
 
 enum tna_punt {
 	TNA_PUNT_NONE = 0,

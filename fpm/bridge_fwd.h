@@ -11,6 +11,9 @@
  *     frames entering such a port skip the source check, as the kernel skips
  *     learning there. 0 (default): the source is checked on every port, which
  *     only ever punts more.
+ *   FPM_BR_PUNT_IPV4, FPM_BR_PUNT_IPV6, FPM_BR_PUNT_ARP  1 when br_netfilter
+ *     hands bridged frames of that protocol to ip, ip6 or arp rules: such
+ *     frames are left to Linux (br_netfilter). 0 (default): forwarded.
  */
 #ifndef TNA_FPM_BRIDGE_FWD_H
 #define TNA_FPM_BRIDGE_FWD_H
@@ -29,6 +32,16 @@
 #define FPM_BR_LEARNING_OFF_PORTS 0
 #endif
 
+#ifndef FPM_BR_PUNT_IPV4
+#define FPM_BR_PUNT_IPV4 0
+#endif
+#ifndef FPM_BR_PUNT_IPV6
+#define FPM_BR_PUNT_IPV6 0
+#endif
+#ifndef FPM_BR_PUNT_ARP
+#define FPM_BR_PUNT_ARP 0
+#endif
+
 /* VLAN_HLEN: is_skb_forwardable() and the devmap allow one tag beyond the MTU. */
 #define BRIDGE_FWD_L2_ALLOWANCE (ETH_HLEN + 4)
 
@@ -41,6 +54,20 @@ static __always_inline bool bridge_fwd_is_neigh_proto(__be16 proto)
 {
 	return proto == bpf_htons(ETH_P_ARP) || proto == bpf_htons(ETH_P_RARP) ||
 	       proto == bpf_htons(ETH_P_IPV6);
+}
+
+/* br_netfilter would hand the frame to ip, ip6 or arp rules. PPPoE session
+ * frames carry IP that the rules see when bridge-nf-filter-pppoe-tagged is on,
+ * a sysctl the plan does not read, so they go with IP. */
+static __always_inline bool bridge_fwd_br_netfilter_sees(__be16 proto)
+{
+	if (FPM_BR_PUNT_IPV4 && proto == bpf_htons(ETH_P_IP))
+		return true;
+	if (FPM_BR_PUNT_IPV6 && proto == bpf_htons(ETH_P_IPV6))
+		return true;
+	if (FPM_BR_PUNT_ARP && proto == bpf_htons(ETH_P_ARP))
+		return true;
+	return (FPM_BR_PUNT_IPV4 || FPM_BR_PUNT_IPV6) && proto == bpf_htons(ETH_P_PPP_SES);
 }
 
 static __always_inline void bridge_fwd_touch(__u64 *stamp, __u64 now)
@@ -118,6 +145,8 @@ static __always_inline int fpm_bridge_fwd(struct xdp_md *xdp, struct fpm_ctx *c)
 		return fpm_punt(c, TNA_PUNT_MULTICAST_DST);
 	if (c->eth_proto == bpf_htons(ETH_P_MRP) || c->eth_proto == bpf_htons(ETH_P_CFM))
 		return fpm_punt(c, TNA_PUNT_BRIDGE_CTRL_PROTO);
+	if (bridge_fwd_br_netfilter_sees(c->eth_proto))
+		return fpm_punt(c, TNA_PUNT_BR_NETFILTER);
 
 	in = bpf_map_lookup_elem(&tna_ports, &c->ingress_ifindex);
 	if (!in)
