@@ -1,13 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 
 #include "controller/caps.h"
 #include "controller/control.h"
 #include "controller/control_cmds.h"
+#include "controller/deployer.h"
 #include "controller/graph.h"
 #include "introspect/introspect.h"
+
+/* One daemon per process, one deployer: the control socket's options predate it. */
+static struct deployer *deployer;
+
+void control_cmds__set_deployer(struct deployer *d)
+{
+	deployer = d;
+}
 
 static const struct control_opts *call_opts(void *ctx)
 {
@@ -115,21 +125,95 @@ static json_t *cmd_neigh(void *ctx, const json_t *req)
 	return cmd_result(neigh, "neighbour list");
 }
 
+/* The answer of a deployer__*_json call about ifname. */
+static json_t *fast_result(int err, json_t *result, const char *ifname, const char *cmd)
+{
+	switch (err) {
+	case 0:
+		return proto_ok(result);
+	case -ENODEV:
+		return proto_error(PROTO_E_NOT_FOUND, "no interface \"%s\"; interfaces are listed "
+				   "by: tnactl graph", ifname);
+	case -ENOENT:
+		return proto_error(PROTO_E_NOT_FOUND, "%s runs no fast path, so it has no %s; "
+				   "tnactl explain %s says why", ifname, cmd, ifname);
+	case -EIO:
+		return proto_error(PROTO_E_INTERNAL, "loading the pipeline of %s failed, so Linux "
+				   "carries all of its traffic: %s", ifname,
+				   json_string_value(json_object_get(result, "error")));
+	default:
+		return proto_error(PROTO_E_INTERNAL, "answering %s for %s failed: %s; see the "
+				   "daemon's log", cmd, ifname, strerror(-err));
+	}
+}
+
+static json_t *no_fast_path(void)
+{
+	return proto_error(PROTO_E_NOT_FOUND, "this daemon runs without its fast path "
+			   "(started with --no-fast-path, or its maps could not be created; "
+			   "see its log)");
+}
+
+/* A fast-path command taking "iface": ask with the deployer's function fn. */
+static json_t *cmd_fast(const json_t *req, const char *what,
+			int (*fn)(struct deployer *, const char *, json_t **))
+{
+	json_t *result = NULL, *resp, *error;
+	const char *ifname;
+	int err;
+
+	if (cmd_arg(req, "iface", "eth0", &ifname, &error))
+		return error;
+	if (!deployer)
+		return no_fast_path();
+	err = fn(deployer, ifname, &result);
+	resp = fast_result(err, result, ifname, what);
+	if (err)
+		json_decref(result);
+	return resp;
+}
+
+static json_t *cmd_pipeline(void *ctx, const json_t *req)
+{
+	(void)ctx;
+	return cmd_fast(req, "pipeline", deployer__pipeline_json);
+}
+
+static json_t *cmd_explain(void *ctx, const json_t *req)
+{
+	(void)ctx;
+	return cmd_fast(req, "plan", deployer__explain_json);
+}
+
+static json_t *cmd_reload(void *ctx, const json_t *req)
+{
+	(void)ctx;
+	return cmd_fast(req, "pipeline to reload", deployer__reload);
+}
+
 static json_t *cmd_stats(void *ctx, const json_t *req)
 {
 	const struct control_call *call = ctx;
 	const struct control_opts *opts = call_opts(ctx);
 	struct introspect_stats in = { 0 };
+	json_t *fast = NULL, *resp;
 	struct control_stats cs;
 	struct rusage ru;
+	int err;
 
-	(void)req;
+	if (json_object_get(req, "iface"))
+		return cmd_fast(req, "counters", deployer__stats_json);
+	if (deployer) {
+		err = deployer__stats_json(deployer, NULL, &fast);
+		if (err)
+			return fast_result(err, NULL, "every interface", "counters");
+	}
 	control__get_stats(call->ctl, &cs);
 	if (opts->introspect)
 		introspect__get_stats(opts->introspect, &in);
 	if (getrusage(RUSAGE_SELF, &ru))
 		ru.ru_maxrss = 0;
-	return cmd_result(json_pack("{s:I,s:I,s:{s:I,s:I,s:I,s:I},s:{s:I,s:I},"
+	resp = cmd_result(json_pack("{s:I,s:I,s:{s:I,s:I,s:I,s:I},s:{s:I,s:I},"
 				    "s:{s:i,s:i,s:I,s:I,s:I}}",
 				    "uptime_ms", (json_int_t)cs.uptime_ms,
 				    "peak_rss_kib", (json_int_t)ru.ru_maxrss,
@@ -148,6 +232,9 @@ static json_t *cmd_stats(void *ctx, const json_t *req)
 				    "refused", (json_int_t)cs.clients_refused,
 				    "dropped", (json_int_t)cs.clients_dropped),
 			  "statistics");
+	if (fast)
+		json_object_set_new(json_object_get(resp, "result"), "fastpath", fast);
+	return resp;
 }
 
 static json_t *cmd_monitor(void *ctx, const json_t *req)
@@ -168,6 +255,9 @@ const struct proto_command control_commands[] = {
 	{ "fdb", cmd_fdb },
 	{ "neigh", cmd_neigh },
 	{ "stats", cmd_stats },
+	{ "pipeline", cmd_pipeline },
+	{ "explain", cmd_explain },
+	{ "reload", cmd_reload },
 	{ "monitor", cmd_monitor },
 };
 

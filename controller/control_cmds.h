@@ -19,6 +19,12 @@ struct control_call {
 	struct control_client *client;
 };
 
+struct deployer;
+
+/* The deployer the fast-path commands (pipeline, explain, stats IFACE, reload)
+ * ask; NULL (the default) makes them answer that the fast path is off. */
+void control_cmds__set_deployer(struct deployer *d);
+
 extern const struct proto_command control_commands[];
 extern const size_t control_commands_count;
 

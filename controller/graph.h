@@ -25,7 +25,8 @@ enum graph_change {
 };
 
 /* Told of every change after it is applied. node is the node's JSON (as in
- * graph__to_json) or, for GRAPH_FDB_CHANGED, the entry's JSON plus "removed". */
+ * graph__to_json) or, for GRAPH_FDB_CHANGED, the entry's JSON plus "removed",
+ * "ifindex" (the port's) and "master" (the bridge's ifindex, 0 for NTF_SELF). */
 typedef void (*graph_watch_fn)(void *ctx, enum graph_change change, const json_t *node);
 
 struct graph *graph__new(void);
@@ -71,6 +72,12 @@ int graph__for_each(struct graph *g, enum tna_obj_kind kind,
 /* Calls fn for every FDB entry whose master is the bridge (0: all bridges). */
 int graph__for_each_fdb(struct graph *g, int bridge_ifindex,
 			int (*fn)(void *ctx, const struct tna_fdb *f), void *ctx);
+
+/* The id of the node that shows obj (GRAPH.md): its own, its chain's for an nft
+ * rule; "" for kinds kept in bulk tables (FDB, neighbours, netconf) and for a
+ * rule the graph does not hold. Returns buf. */
+const char *graph__obj_id(const struct graph *g, const struct tna_obj *obj, char *buf,
+			  size_t len);
 
 size_t graph__node_count(const struct graph *g);
 size_t graph__edge_count(const struct graph *g);

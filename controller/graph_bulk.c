@@ -68,9 +68,14 @@ static void bulk_key(const struct tna_obj *obj, char *buf, size_t len)
 
 	switch (obj->kind) {
 	case TNA_OBJ_FDB:
+		/* A bridge knows a MAC once per VLAN, whichever port it is on
+		 * (a station move is an RTM_NEWNEIGH with the new port and no
+		 * RTM_DELNEIGH for the old); a device's own entries are per device. */
 		graph_format_mac(obj->fdb.mac, 6, mac, sizeof(mac));
-		snprintf(buf, len, "%d/%s/%u/%c", obj->fdb.ifindex, mac, obj->fdb.vlan,
-			 obj->fdb.master ? 'm' : 's');
+		if (obj->fdb.master)
+			snprintf(buf, len, "m/%d/%s/%u", obj->fdb.master, mac, obj->fdb.vlan);
+		else
+			snprintf(buf, len, "s/%d/%s/%u", obj->fdb.ifindex, mac, obj->fdb.vlan);
 		break;
 	case TNA_OBJ_NEIGH:
 		graph_format_ip(&obj->neigh.dst, a, sizeof(a));
@@ -169,6 +174,10 @@ static void fdb_emit(struct graph *g, const struct tna_fdb *f, bool removed)
 	if (!j)
 		return;
 	json_object_set_new(j, "removed", json_boolean(removed));
+	/* Names can be gone by the time a watcher reads them (a port deleted
+	 * flushes its entries); the FDB mirror needs the kernel's identity. */
+	json_object_set_new(j, "ifindex", json_integer(f->ifindex));
+	json_object_set_new(j, "master", json_integer(f->master));
 	graph_emit_json(g, GRAPH_FDB_CHANGED, j);
 	json_decref(j);
 }

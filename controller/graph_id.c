@@ -197,3 +197,33 @@ void graph_rule_new_id(const struct graph *g, const struct tna_rule *r, char *bu
 		}
 	} while (taken);
 }
+
+const char *graph__obj_id(const struct graph *g, const struct tna_obj *obj, char *buf,
+			  size_t len)
+{
+	const struct gnode *n;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	switch (obj->kind) {
+	case TNA_OBJ_FDB:
+	case TNA_OBJ_NEIGH:
+	case TNA_OBJ_NETCONF:
+		break;
+	case TNA_OBJ_RULE:
+		/* A rule's id depends on the rules that came before it. */
+		n = graph_rule_find(g, &obj->rule);
+		if (n)
+			snprintf(buf, len, "%s", n->id);
+		break;
+	case TNA_OBJ_NFT_RULE:
+		graph_nft_chain_id(obj->nft_rule.family, obj->nft_rule.table, obj->nft_rule.chain,
+				   buf, len);
+		break;
+	default:
+		graph_obj_id(g, obj, buf, len);
+		break;
+	}
+	return buf;
+}

@@ -72,6 +72,16 @@ static json_t *forwarding_json(const struct graph *g, int ifindex)
 	return json_pack("{s:b, s:b}", "ipv4", v4 > 0, "ipv6", v6 > 0);
 }
 
+static json_t *port_json(const struct tna_brport *p, char *buf)
+{
+	return json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "state",
+			 names_brport_state(p->state, buf), "learning", p->learning, "flood",
+			 p->unicast_flood, "mcast_flood", p->mcast_flood, "bcast_flood",
+			 p->bcast_flood, "hairpin", p->hairpin, "isolated", p->isolated,
+			 "neigh_suppress", p->neigh_suppress, "proxy_arp", p->proxyarp,
+			 "proxy_arp_wifi", p->proxyarp_wifi, "locked", p->locked, "mab", p->mab);
+}
+
 static void link_attrs(const struct graph *g, const struct gnode *n, json_t *o)
 {
 	const struct tna_link *l = &n->obj.link;
@@ -99,18 +109,16 @@ static void link_attrs(const struct graph *g, const struct gnode *n, json_t *o)
 	json_object_set_new(o, "forwarding", forwarding_json(g, l->ifindex));
 	if (l->is_bridge)
 		json_object_set_new(o, "bridge",
-				    json_pack("{s:b, s:i, s:i, s:i, s:b}", "stp",
+				    json_pack("{s:b, s:i, s:i, s:i, s:b, s:b, s:b, s:b}", "stp",
 					      br->stp_state != 0, "stp_state", br->stp_state,
 					      "ageing_time", br->ageing_time_cs / 100,
 					      "forward_delay", br->forward_delay_cs / 100,
-					      "vlan_filtering", br->vlan_filtering));
+					      "vlan_filtering", br->vlan_filtering,
+					      "nf_call_iptables", br->nf_call_iptables,
+					      "nf_call_ip6tables", br->nf_call_ip6tables,
+					      "nf_call_arptables", br->nf_call_arptables));
 	if (l->is_brport)
-		json_object_set_new(o, "port",
-				    json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:b}", "state",
-					      names_brport_state(p->state, buf), "learning",
-					      p->learning, "flood", p->unicast_flood, "mcast_flood",
-					      p->mcast_flood, "bcast_flood", p->bcast_flood,
-					      "hairpin", p->hairpin, "isolated", p->isolated));
+		json_object_set_new(o, "port", port_json(p, buf));
 }
 
 static void addr_attrs(const struct graph *g, const struct tna_addr *a, json_t *o)

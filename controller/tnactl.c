@@ -35,7 +35,12 @@ static void usage(FILE *f)
 		"  caps            what this kernel and toolchain let the fast path use\n"
 		"  fdb BRIDGE      the bridge's forwarding database\n"
 		"  neigh [LINK]    neighbours, of one link or of all\n"
-		"  stats           the daemon's counters\n"
+		"  stats [IFACE]   the daemon's counters and, per interface and FPM, packets\n"
+		"                  handled, redirected and punted to Linux (by reason)\n"
+		"  pipeline IFACE  the interface's fast path: FPMs, program, how it was built\n"
+		"  explain IFACE   why the fast path is what it is: the plan and its facts,\n"
+		"                  the port's map state, whether redirects into it deliver\n"
+		"  reload IFACE    load and publish the same pipeline again\n"
 		"  monitor         graph changes as they happen, until interrupted\n"
 		"  help            this text\n"
 		"\n"
@@ -205,7 +210,10 @@ static const struct command commands[] = {
 	{ "caps", NULL, false, "caps" },
 	{ "fdb", "bridge", false, "fdb BRIDGE" },
 	{ "neigh", "link", true, "neigh [LINK]" },
-	{ "stats", NULL, false, "stats" },
+	{ "stats", "iface", true, "stats [IFACE]" },
+	{ "pipeline", "iface", false, "pipeline IFACE" },
+	{ "explain", "iface", false, "explain IFACE" },
+	{ "reload", "iface", false, "reload IFACE" },
 	{ "monitor", NULL, false, "monitor" },
 };
 

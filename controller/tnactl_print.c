@@ -77,7 +77,7 @@ static void print_value(const json_t *v)
 }
 
 /* One "key value" line per attribute; nested objects as "outer.inner". */
-static void print_flat(const json_t *o, const char *prefix)
+void print_flat(const json_t *o, const char *prefix)
 {
 	const char *key;
 	json_t *v;
@@ -440,6 +440,12 @@ int print_result(const char *cmd, json_t *result, const struct print_opts *po)
 		print_list(result, print_fdb_entry);
 	else if (strcmp(cmd, "neigh") == 0)
 		print_list(result, print_neigh);
+	else if (strcmp(cmd, "stats") == 0)
+		print_stats(result);
+	else if (strcmp(cmd, "pipeline") == 0 || strcmp(cmd, "reload") == 0)
+		print_pipeline(result);
+	else if (strcmp(cmd, "explain") == 0)
+		print_explain(result);
 	else
 		print_flat(result, "");
 	return fflush(stdout) ? -errno : 0;

@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -19,11 +21,14 @@
 
 #include "controller/caps.h"
 #include "controller/control.h"
+#include "controller/control_cmds.h"
+#include "controller/deployer.h"
 #include "controller/graph.h"
 #include "controller/log.h"
 #include "introspect/introspect.h"
 
 #define MAX_INTROSPECT_FDS 16
+#define DEFAULT_CACHE_DIR "/var/cache/zstack-tna"
 
 /* What an epoll event is about: the source in the upper half, the fd below. */
 enum source {
@@ -31,6 +36,14 @@ enum source {
 	SRC_TICK,
 	SRC_CONTROL,
 	SRC_SIGNAL,
+	SRC_DEPLOY,
+};
+
+struct daemon_opts {
+	const char *control;
+	const char *bpf_dir;	/* NULL: bpf/ beside the binary */
+	const char *cache_dir;
+	bool fast_path;
 };
 
 struct daemon {
@@ -38,18 +51,24 @@ struct daemon {
 	struct graph *graph;
 	struct introspect *introspect;
 	struct control *control;
+	struct deployer *deployer;	/* NULL without a fast path */
 	int epfd, timer_fd, signal_fd;
 	uint64_t resyncs;	/* last seen, to log each new one */
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: zstack-tna [--control PATH] [-v] [--help]\n"
+	fprintf(f, "usage: zstack-tna [--control PATH] [--bpf-dir DIR] [--cache-dir DIR]\n"
+		   "                  [--no-fast-path] [-v] [--help]\n"
 		   "\n"
-		   "Watches this network namespace's configuration and serves it on a control\n"
-		   "socket for tnactl. Runs in the foreground; stop it with SIGTERM or Ctrl-C.\n"
+		   "Watches this network namespace's configuration, accelerates what it can with\n"
+		   "XDP, and serves it all on a control socket for tnactl. Runs in the\n"
+		   "foreground; stop it with SIGTERM or Ctrl-C, which detaches its programs.\n"
 		   "\n"
 		   "  -c, --control PATH  control socket (default " CONTROL_DEFAULT_PATH ")\n"
+		   "  -b, --bpf-dir DIR   where root.bpf.o is (default: bpf/ beside this binary)\n"
+		   "  -C, --cache-dir DIR compiled pipelines (default " DEFAULT_CACHE_DIR ")\n"
+		   "  -n, --no-fast-path  only watch and answer; attach no XDP program\n"
 		   "  -v, --verbose       log every client and request\n"
 		   "  -h, --help          this text\n");
 }
@@ -92,9 +111,42 @@ static void log_resyncs(struct daemon *d)
 		(unsigned long long)st.resyncs, graph__node_count(d->graph));
 }
 
-static int daemon_start(struct daemon *d, const char *path)
+static void links_changed(void *ctx)
 {
-	struct control_opts copts = { .path = path, .caps = &d->caps };
+	struct daemon *d = ctx;
+
+	if (d->introspect)
+		introspect__resync_kind(d->introspect, TNA_OBJ_LINK);
+}
+
+/* The fast path is an addition: without it the daemon still watches and answers. */
+static void fast_path_start(struct daemon *d, const struct daemon_opts *o)
+{
+	struct deployer_opts dopts = { .graph = d->graph, .bpf_dir = o->bpf_dir,
+				       .cache_dir = o->cache_dir, .links_changed = links_changed,
+				       .ctx = d };
+	char exe[PATH_MAX], dir[PATH_MAX + 8];
+	ssize_t n;
+
+	if (!dopts.bpf_dir) {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		snprintf(dir, sizeof(dir), "%s/bpf", dirname(exe));
+		dopts.bpf_dir = dir;
+	}
+	if (deployer__open(&d->deployer, &dopts)) {
+		pr_err("running without a fast path: Linux carries all traffic (see above)");
+		d->deployer = NULL;
+		return;
+	}
+	control_cmds__set_deployer(d->deployer);
+}
+
+static int daemon_start(struct daemon *d, const struct daemon_opts *o)
+{
+	struct control_opts copts = { .path = o->control, .caps = &d->caps };
+	const char *path = o->control;
+	int dfds[2];
 	struct itimerspec tick = { 0 };
 	struct tna_sink sink;
 	int fds[MAX_INTROSPECT_FDS];
@@ -139,6 +191,8 @@ static int daemon_start(struct daemon *d, const char *path)
 	pr_info("graph: %zu nodes, %zu edges after initial dump", graph__node_count(d->graph),
 		graph__edge_count(d->graph));
 	log_resyncs(d);
+	if (o->fast_path)
+		fast_path_start(d, o);
 
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	ms = introspect__tick_interval_ms();
@@ -164,6 +218,9 @@ static int daemon_start(struct daemon *d, const char *path)
 		err = watch_fd(d, control__fd(d->control), SRC_CONTROL);
 	if (!err)
 		err = watch_fd(d, d->signal_fd, SRC_SIGNAL);
+	n = d->deployer ? deployer__fds(d->deployer, dfds) : 0;
+	for (int i = 0; i < n && !err; i++)
+		err = watch_fd(d, dfds[i], SRC_DEPLOY);
 	if (err)
 		pr_err("cannot set up the event loop: %s", strerror(-err));
 	return err;
@@ -201,12 +258,17 @@ static int daemon_event(struct daemon *d, enum source src, int fd)
 			break;
 		pr_info("received %s, exiting", si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
 		return 1;
+	case SRC_DEPLOY:
+		deployer__process(d->deployer, fd);
+		break;
 	}
 	return 0;
 }
 
 static void daemon_stop(struct daemon *d)
 {
+	control_cmds__set_deployer(NULL);
+	deployer__close(d->deployer);
 	control__close(d->control);
 	introspect__close(d->introspect);
 	graph__free(d->graph);
@@ -222,20 +284,33 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "control", required_argument, NULL, 'c' },
+		{ "bpf-dir", required_argument, NULL, 'b' },
+		{ "cache-dir", required_argument, NULL, 'C' },
+		{ "no-fast-path", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
 	struct daemon d = { .epfd = -1, .timer_fd = -1, .signal_fd = -1 };
-	const char *path = CONTROL_DEFAULT_PATH;
+	struct daemon_opts o = { .control = CONTROL_DEFAULT_PATH, .cache_dir = DEFAULT_CACHE_DIR,
+				 .fast_path = true };
 	enum log_level level = LOG_LEVEL_INFO;
 	struct epoll_event evs[16];
 	int opt, n, stop = 0;
 
-	while ((opt = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:b:C:nvh", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
-			path = optarg;
+			o.control = optarg;
+			break;
+		case 'b':
+			o.bpf_dir = optarg;
+			break;
+		case 'C':
+			o.cache_dir = optarg;
+			break;
+		case 'n':
+			o.fast_path = false;
 			break;
 		case 'v':
 			level = LOG_LEVEL_DEBUG;
@@ -257,11 +332,11 @@ int main(int argc, char **argv)
 	/* A client that hangs up mid-answer must cost an EPIPE, not the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 
-	if (daemon_start(&d, path)) {
+	if (daemon_start(&d, &o)) {
 		daemon_stop(&d);
 		return 1;
 	}
-	pr_info("listening on %s", path);
+	pr_info("listening on %s", o.control);
 	while (!stop) {
 		n = epoll_wait(d.epfd, evs, sizeof(evs) / sizeof(evs[0]), -1);
 		if (n < 0 && errno != EINTR) {

@@ -124,6 +124,15 @@ int introspect__tick(struct introspect *in, uint64_t now_ms)
 	return err;
 }
 
+void introspect__resync_kind(struct introspect *in, enum tna_obj_kind kind)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_READERS; i++)
+		if (reader_table[i]->resync)
+			reader_table[i]->resync(in->readers[i], kind);
+}
+
 unsigned int introspect__tick_interval_ms(void)
 {
 	return TICK_INTERVAL_MS;

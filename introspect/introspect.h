@@ -38,6 +38,11 @@ int introspect__process(struct introspect *in, int fd);
 int introspect__tick(struct introspect *in, uint64_t now_ms);
 unsigned int introspect__tick_interval_ms(void);
 
+/* Reads every object of a kind again at the next tick: for changes the kernel
+ * makes without telling (an XDP program attached through a bpf_link sends no
+ * RTM_NEWLINK). */
+void introspect__resync_kind(struct introspect *in, enum tna_obj_kind kind);
+
 void introspect__get_stats(const struct introspect *in, struct introspect_stats *st);
 
 #endif

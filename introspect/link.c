@@ -7,6 +7,13 @@
 
 #include "introspect/rtnl.h"
 
+/* Linux 6.2 added IFLA_BRPORT_MAB right after IFLA_BRPORT_LOCKED; older uapi
+ * headers do not name it, newer kernels send it. */
+#ifndef IFLA_BRPORT_MAB
+#define IFLA_BRPORT_MAB (IFLA_BRPORT_LOCKED + 1)
+#endif
+#define LINK_BRPORT_MAX (IFLA_BRPORT_MAB > IFLA_BRPORT_MAX ? IFLA_BRPORT_MAB : IFLA_BRPORT_MAX)
+
 static const enum mnl_attr_data_type link_policy[IFLA_MAX + 1] = {
 	[IFLA_IFNAME] = MNL_TYPE_STRING,
 	[IFLA_MTU] = MNL_TYPE_U32,
@@ -31,9 +38,12 @@ static const enum mnl_attr_data_type bridge_policy[IFLA_BR_MAX + 1] = {
 	[IFLA_BR_STP_STATE] = MNL_TYPE_U32,
 	[IFLA_BR_FORWARD_DELAY] = MNL_TYPE_U32,
 	[IFLA_BR_VLAN_FILTERING] = MNL_TYPE_U8,
+	[IFLA_BR_NF_CALL_IPTABLES] = MNL_TYPE_U8,
+	[IFLA_BR_NF_CALL_IP6TABLES] = MNL_TYPE_U8,
+	[IFLA_BR_NF_CALL_ARPTABLES] = MNL_TYPE_U8,
 };
 
-static const enum mnl_attr_data_type brport_policy[IFLA_BRPORT_MAX + 1] = {
+static const enum mnl_attr_data_type brport_policy[LINK_BRPORT_MAX + 1] = {
 	[IFLA_BRPORT_STATE] = MNL_TYPE_U8,
 	[IFLA_BRPORT_LEARNING] = MNL_TYPE_U8,
 	[IFLA_BRPORT_UNICAST_FLOOD] = MNL_TYPE_U8,
@@ -42,6 +52,10 @@ static const enum mnl_attr_data_type brport_policy[IFLA_BRPORT_MAX + 1] = {
 	[IFLA_BRPORT_MODE] = MNL_TYPE_U8,
 	[IFLA_BRPORT_ISOLATED] = MNL_TYPE_U8,
 	[IFLA_BRPORT_NEIGH_SUPPRESS] = MNL_TYPE_U8,
+	[IFLA_BRPORT_PROXYARP] = MNL_TYPE_U8,
+	[IFLA_BRPORT_PROXYARP_WIFI] = MNL_TYPE_U8,
+	[IFLA_BRPORT_LOCKED] = MNL_TYPE_U8,
+	[IFLA_BRPORT_MAB] = MNL_TYPE_U8,
 };
 
 static const enum mnl_attr_data_type xdp_policy[IFLA_XDP_MAX + 1] = {
@@ -72,16 +86,19 @@ static int link_parse_bridge(const struct nlattr *data, struct tna_bridge *br)
 	if (tb[IFLA_BR_FORWARD_DELAY])
 		br->forward_delay_cs = mnl_attr_get_u32(tb[IFLA_BR_FORWARD_DELAY]);
 	br->vlan_filtering = attr_flag(tb[IFLA_BR_VLAN_FILTERING]);
+	br->nf_call_iptables = attr_flag(tb[IFLA_BR_NF_CALL_IPTABLES]);
+	br->nf_call_ip6tables = attr_flag(tb[IFLA_BR_NF_CALL_IP6TABLES]);
+	br->nf_call_arptables = attr_flag(tb[IFLA_BR_NF_CALL_ARPTABLES]);
 	return 0;
 }
 
 /* The same IFLA_BRPORT_* set arrives as IFLA_INFO_SLAVE_DATA and as IFLA_PROTINFO. */
 static int link_parse_brport(const struct nlattr *data, struct tna_brport *port)
 {
-	const struct nlattr *tb[IFLA_BRPORT_MAX + 1];
+	const struct nlattr *tb[LINK_BRPORT_MAX + 1];
 	int err;
 
-	err = nl_parse_nested(data, brport_policy, IFLA_BRPORT_MAX, tb);
+	err = nl_parse_nested(data, brport_policy, LINK_BRPORT_MAX, tb);
 	if (err)
 		return err;
 	if (tb[IFLA_BRPORT_STATE])
@@ -93,6 +110,10 @@ static int link_parse_brport(const struct nlattr *data, struct tna_brport *port)
 	port->hairpin = attr_flag(tb[IFLA_BRPORT_MODE]);
 	port->isolated = attr_flag(tb[IFLA_BRPORT_ISOLATED]);
 	port->neigh_suppress = attr_flag(tb[IFLA_BRPORT_NEIGH_SUPPRESS]);
+	port->proxyarp = attr_flag(tb[IFLA_BRPORT_PROXYARP]);
+	port->proxyarp_wifi = attr_flag(tb[IFLA_BRPORT_PROXYARP_WIFI]);
+	port->locked = attr_flag(tb[IFLA_BRPORT_LOCKED]);
+	port->mab = attr_flag(tb[IFLA_BRPORT_MAB]);
 	return 0;
 }
 

@@ -44,6 +44,11 @@ struct tna_bridge {
 	uint32_t stp_state;	 /* 0 off, 1 kernel STP, 2 user STP */
 	uint32_t forward_delay_cs;
 	bool vlan_filtering;
+	/* IFLA_BR_NF_CALL_*: br_netfilter calls these rules for this bridge even
+	 * when its net.bridge.bridge-nf-call-* sysctl is 0. */
+	bool nf_call_iptables;
+	bool nf_call_ip6tables;
+	bool nf_call_arptables;
 };
 
 struct tna_brport {
@@ -55,6 +60,10 @@ struct tna_brport {
 	bool hairpin;
 	bool isolated;
 	bool neigh_suppress;
+	bool proxyarp;
+	bool proxyarp_wifi;
+	bool locked;		/* IFLA_BRPORT_LOCKED: only FDB-authorised sources pass */
+	bool mab;		/* IFLA_BRPORT_MAB: MAC authentication bypass */
 };
 
 struct tna_link {

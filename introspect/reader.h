@@ -27,6 +27,8 @@ struct reader_ops {
 	int (*process)(struct reader *r, int fd);
 	/* Periodic work; may be NULL. */
 	int (*tick)(struct reader *r, uint64_t now_ms);
+	/* Schedules a dump of one kind it reads for its next tick; may be NULL. */
+	void (*resync)(struct reader *r, enum tna_obj_kind kind);
 };
 
 extern const struct reader_ops rtnl_reader_ops;	  /* rtnl.c: links .. tc */

@@ -363,6 +363,11 @@ static int rtnl_tick(struct reader *r, uint64_t now_ms)
 	return rtnl__dump_kinds(r, r->pending);
 }
 
+static void rtnl_resync(struct reader *r, enum tna_obj_kind kind)
+{
+	r->pending |= KIND_BIT(kind) & rtnl_all_kinds();
+}
+
 const struct reader_ops rtnl_reader_ops = {
 	.name = "rtnetlink",
 	.open = rtnl_open,
@@ -371,4 +376,5 @@ const struct reader_ops rtnl_reader_ops = {
 	.fds = rtnl_fds,
 	.process = rtnl_process,
 	.tick = rtnl_tick,
+	.resync = rtnl_resync,
 };

@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The refresh, and what NTF_USE does on this kernel (Linux 6.18, checked with
+ * `bridge -d -s -j fdb show` before and after): __br_fdb_add() runs
+ * br_fdb_update() as if a frame had come from the MAC on that port. The
+ * entry's "updated" restarts at 0 (what ageing looks at); "used" is left
+ * alone; no netlink event is sent; no flag shows in `bridge fdb show`. It
+ * does mark the entry added_by_user, which only `bridge fdb flush ...
+ * [no]added_by_user` (and switchdev drivers) can tell apart. It refuses ports
+ * whose state does not learn, like the data path.
+ */
+#include <errno.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "controller/fdb_sync.h"
+#include "controller/graph.h"
+#include "controller/log.h"
+#include "controller/rtnl_req.h"
+
+#define FDB_SYNC_MAX_BRIDGES 64
+
+struct fdb_sync {
+	struct graph *graph;
+	const struct tna_maps *maps;
+	int bridges[FDB_SYNC_MAX_BRIDGES];
+	int nbridges;
+	uint64_t last_refresh_ns;	/* CLOCK_MONOTONIC, as bpf_ktime_get_ns() */
+	struct fdb_sync_stats stats;
+};
+
+int fdb_sync__new(struct fdb_sync **out, struct graph *g, const struct tna_maps *maps)
+{
+	struct fdb_sync *fs = calloc(1, sizeof(*fs));
+	struct timespec ts;
+
+	if (!fs)
+		return -ENOMEM;
+	fs->graph = g;
+	fs->maps = maps;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	fs->last_refresh_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	*out = fs;
+	return 0;
+}
+
+void fdb_sync__free(struct fdb_sync *fs)
+{
+	free(fs);
+}
+
+bool fdb_sync__mirrors(const struct fdb_sync *fs, int bridge)
+{
+	for (int i = 0; i < fs->nbridges; i++)
+		if (fs->bridges[i] == bridge)
+			return true;
+	return false;
+}
+
+static void fdb_key(struct tna_fdb_key *k, int bridge, const uint8_t *mac, uint16_t vlan)
+{
+	memset(k, 0, sizeof(*k));
+	k->bridge = bridge;
+	memcpy(k->mac, mac, 6);
+	k->vlan = vlan;
+}
+
+static void mirror_put(struct fdb_sync *fs, const struct tna_fdb *f)
+{
+	struct tna_fdb_val v = { .port = f->ifindex }, old;
+	struct tna_fdb_key k;
+
+	fdb_key(&k, f->master, f->mac, f->vlan);
+	if (f->state & NUD_PERMANENT)
+		v.flags |= TNA_FDB_F_LOCAL;
+	else if (f->state & NUD_NOARP)
+		v.flags |= TNA_FDB_F_STATIC;
+	/* A station that moved keeps its stamps: they are about the MAC. */
+	if (!bpf_map_lookup_elem(fs->maps->fdb, &k, &old)) {
+		if (old.port == v.port && old.flags == v.flags)
+			return;
+		v.seen_ns = old.seen_ns;
+		v.used_ns = old.used_ns;
+	}
+	if (bpf_map_update_elem(fs->maps->fdb, &k, &v, BPF_ANY))
+		pr_warn("fdb mirror: cannot add an entry of bridge %d: %s; frames to and from "
+			"it go through the kernel", f->master, strerror(errno));
+	else
+		fs->stats.updates++;
+}
+
+/* Only while the mirror still points where the kernel's entry did: the graph
+ * may report an entry of the old port after the station moved on. */
+static void mirror_del(struct fdb_sync *fs, const struct tna_fdb *f)
+{
+	struct tna_fdb_val old;
+	struct tna_fdb_key k;
+
+	fdb_key(&k, f->master, f->mac, f->vlan);
+	if (bpf_map_lookup_elem(fs->maps->fdb, &k, &old) || old.port != (__u32)f->ifindex)
+		return;
+	if (!bpf_map_delete_elem(fs->maps->fdb, &k))
+		fs->stats.removals++;
+}
+
+static int fill_one(void *ctx, const struct tna_fdb *f)
+{
+	if (f->master)
+		mirror_put(ctx, f);
+	return 0;
+}
+
+/* Every mirror entry of a bridge leaves the map. */
+static void mirror_flush(struct fdb_sync *fs, int bridge)
+{
+	struct tna_fdb_key key, next, *doomed = NULL;
+	size_t n = 0, cap = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fs->maps->fdb, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (key.bridge != (__u32)bridge)
+			continue;
+		if (n == cap) {
+			struct tna_fdb_key *v;
+
+			cap = cap ? cap * 2 : 256;
+			v = realloc(doomed, cap * sizeof(*v));
+			if (!v)
+				break;
+			doomed = v;
+		}
+		doomed[n++] = key;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!bpf_map_delete_elem(fs->maps->fdb, &doomed[i]))
+			fs->stats.removals++;
+	free(doomed);
+}
+
+int fdb_sync__mirror(struct fdb_sync *fs, int bridge, bool on)
+{
+	int i;
+
+	for (i = 0; i < fs->nbridges; i++)
+		if (fs->bridges[i] == bridge)
+			break;
+	if (on == (i < fs->nbridges))
+		return 0;
+	if (!on) {
+		fs->bridges[i] = fs->bridges[--fs->nbridges];
+		mirror_flush(fs, bridge);
+		return 0;
+	}
+	if (fs->nbridges == FDB_SYNC_MAX_BRIDGES)
+		return -ENOSPC;
+	fs->bridges[fs->nbridges++] = bridge;
+	return graph__for_each_fdb(fs->graph, bridge, fill_one, fs);
+}
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6];
+
+	if (!s || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3], &b[4],
+			 &b[5]) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		mac[i] = b[i];
+	return 0;
+}
+
+void fdb_sync__on_change(struct fdb_sync *fs, const json_t *entry)
+{
+	const char *state = json_string_value(json_object_get(entry, "state"));
+	struct tna_fdb f = { 0 };
+
+	f.master = json_integer_value(json_object_get(entry, "master"));
+	if (!f.master || !fdb_sync__mirrors(fs, f.master))
+		return;
+	if (parse_mac(json_string_value(json_object_get(entry, "mac")), f.mac))
+		return;
+	f.ifindex = json_integer_value(json_object_get(entry, "ifindex"));
+	f.vlan = json_integer_value(json_object_get(entry, "vlan"));
+	if (state && strcmp(state, "local") == 0)
+		f.state = NUD_PERMANENT;
+	else if (state && strcmp(state, "static") == 0)
+		f.state = NUD_NOARP;
+	else
+		f.state = NUD_REACHABLE;
+	if (json_is_true(json_object_get(entry, "removed")))
+		mirror_del(fs, &f);
+	else
+		mirror_put(fs, &f);
+}
+
+/* The kernel refreshes only sources on ports that learn (BR_LEARNING); the
+ * fast path stamps seen_ns on every port unless its plan says otherwise. */
+static bool port_learns(const struct fdb_sync *fs, __u32 port)
+{
+	struct tna_port p;
+
+	return !bpf_map_lookup_elem(fs->maps->ports, &port, &p) &&
+	       (p.flags & TNA_PORT_F_LEARNING);
+}
+
+static int send_use(struct fdb_sync *fs, struct rtnl_req *r, const struct tna_fdb_key *k,
+		    const struct tna_fdb_val *v)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = rtnl_req__msg(r, buf, RTM_NEWNEIGH, 0);
+	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	int err;
+
+	ndm->ndm_family = AF_BRIDGE;
+	ndm->ndm_ifindex = v->port;
+	ndm->ndm_state = NUD_REACHABLE;
+	ndm->ndm_flags = NTF_MASTER | NTF_USE;
+	mnl_attr_put(nlh, NDA_LLADDR, 6, k->mac);
+	if (k->vlan)
+		mnl_attr_put_u16(nlh, NDA_VLAN, k->vlan);
+	err = rtnl_req__call(r, nlh, NULL, NULL);
+	fs->stats.refreshes++;
+	if (err)
+		fs->stats.refresh_errors++;
+	return err;
+}
+
+int fdb_sync__refresh(struct fdb_sync *fs)
+{
+	struct tna_fdb_key key, next;
+	struct tna_fdb_val v;
+	struct rtnl_req r = { 0 };
+	struct timespec ts;
+	void *prev = NULL;
+	uint64_t since = fs->last_refresh_ns;
+	int err = 0, e;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	fs->last_refresh_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	while (!bpf_map_get_next_key(fs->maps->fdb, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fs->maps->fdb, &key, &v) || v.seen_ns <= since ||
+		    (v.flags & (TNA_FDB_F_LOCAL | TNA_FDB_F_STATIC)) || !port_learns(fs, v.port))
+			continue;
+		if (!r.nl) {
+			err = rtnl_req__open(&r);
+			if (err)
+				break;
+		}
+		e = send_use(fs, &r, &key, &v);
+		/* The port may have left or stopped learning since: the next
+		 * event corrects the mirror. */
+		if (e && e != -ENOENT && e != -ENODEV && e != -EINVAL)
+			err = e;
+	}
+	rtnl_req__close(&r);
+	if (err)
+		pr_warn("fdb refresh: %s; the kernel may age out stations the fast path still "
+			"forwards for, which then go through the kernel until learned again",
+			strerror(-err));
+	return err;
+}
+
+void fdb_sync__get_stats(const struct fdb_sync *fs, struct fdb_sync_stats *st)
+{
+	*st = fs->stats;
+}

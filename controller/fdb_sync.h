@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The FDB mirror: the kernel's FDB entries of the bridges the fast path
+ * serves, in the tna_fdb map, following the graph's FDB events as they come
+ * (learned, moved, aged, flushed); and the refresh that tells the kernel about
+ * the traffic the fast path took from it, so that its ageing stays right.
+ */
+#ifndef TNA_FDB_SYNC_H
+#define TNA_FDB_SYNC_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bpf/maps_user.h"
+
+struct graph;
+struct fdb_sync;
+
+struct fdb_sync_stats {
+	uint64_t updates;		/* entries written into the mirror */
+	uint64_t removals;		/* entries removed from it */
+	uint64_t refreshes;		/* RTM_NEWNEIGH NTF_USE sent */
+	uint64_t refresh_errors;	/* of which the kernel refused */
+};
+
+int fdb_sync__new(struct fdb_sync **out, struct graph *g, const struct tna_maps *maps);
+/* Leaves the mirror as it is: the maps go with the daemon. */
+void fdb_sync__free(struct fdb_sync *fs);
+
+/* Starts mirroring a bridge (its entries are copied from the graph at once)
+ * or stops (its entries leave the map). 0 or -errno. */
+int fdb_sync__mirror(struct fdb_sync *fs, int bridge, bool on);
+bool fdb_sync__mirrors(const struct fdb_sync *fs, int bridge);
+
+/* A GRAPH_FDB_CHANGED event: its entry as graph.h describes it. */
+void fdb_sync__on_change(struct fdb_sync *fs, const json_t *entry);
+
+/* Refreshes in the kernel every dynamic entry the fast path saw as a source
+ * since the last call; call it every second. 0 or -errno. */
+int fdb_sync__refresh(struct fdb_sync *fs);
+
+void fdb_sync__get_stats(const struct fdb_sync *fs, struct fdb_sync_stats *st);
+
+#endif
