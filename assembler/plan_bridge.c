@@ -121,8 +121,6 @@ static int plan_bridge_fpms(struct planner *pl, const struct tna_link *br)
 			      plan_match_more(&m, more, sizeof(more)));
 	if (!err)
 		err = plan_learning(pl, br, fwd);
-	if (!err)
-		err = plan_br_netfilter(pl, fwd);
 	return err;
 }
 

@@ -29,6 +29,12 @@ static const struct {
 	{ TNA_PORT_F_READY, "ready" },		 { TNA_PORT_F_LEARNING, "learning" },
 	{ TNA_PORT_F_ISOLATED, "isolated" },	 { TNA_PORT_F_LOCKED, "locked" },
 	{ TNA_PORT_F_BR_PROMISC, "br_promisc" }, { TNA_PORT_F_NEIGH_PROXY, "neigh_proxy" },
+	{ TNA_PORT_F_BR_NF_CHECK_IPV4, "br_nf_check_ipv4" },
+	{ TNA_PORT_F_BR_NF_CHECK_IPV6, "br_nf_check_ipv6" },
+	{ TNA_PORT_F_BR_NF_CHECK_ARP, "br_nf_check_arp" },
+	{ TNA_PORT_F_BR_NF_IPV4, "br_nf_ipv4" },
+	{ TNA_PORT_F_BR_NF_IPV6, "br_nf_ipv6" },
+	{ TNA_PORT_F_BR_NF_ARP, "br_nf_arp" },
 };
 
 static int add(json_t *obj, const char *key, json_t *value)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Finding the graph objects a planning rule cares about, and naming them the
- * way the graph does (GRAPH.md), so `tnactl explain` points at a node that
+ * Finding the graph objects a planning rule cares about, named by the node that
+ * shows them (graph__obj_id), so `tnactl explain` points at a node that
  * `tnactl graph` shows.
  */
 #include <linux/pkt_sched.h>
@@ -16,25 +16,6 @@ struct match_walk {
 	plan_match_fn fn;
 	struct plan_match *m;
 };
-
-static void tc_id(const struct tna_tc *t, char *buf, size_t len)
-{
-	char hb[NAMES_BUF], pb[NAMES_BUF], eb[NAMES_BUF];
-
-	switch (t->type) {
-	case TNA_TC_QDISC:
-		snprintf(buf, len, "tc:%d:qdisc:%s", t->ifindex, names_tc_handle(t->handle, hb));
-		break;
-	case TNA_TC_CLASS:
-		snprintf(buf, len, "tc:%d:class:%s", t->ifindex, names_tc_handle(t->handle, hb));
-		break;
-	case TNA_TC_FILTER:
-		snprintf(buf, len, "tc:%d:filter:%s:%u:%s:0x%x", t->ifindex,
-			 names_tc_handle(t->parent, pb), t->prio,
-			 names_eth_proto(t->protocol, eb), t->handle);
-		break;
-	}
-}
 
 static const char *tc_type_name(enum tna_tc_type type)
 {
@@ -59,12 +40,12 @@ static const char *tc_parent_name(uint32_t parent, char *buf)
 	return names_tc_handle(parent, buf);
 }
 
-/* The node id and a description for people of the kinds planning looks at. */
-static void describe(const struct tna_obj *obj, char *id, size_t id_len, char *text,
-		     size_t text_len)
+/* A description for people of the kinds planning looks at. */
+static void describe(const struct tna_obj *obj, char *text, size_t len)
 {
 	char fb[NAMES_BUF], hb[NAMES_BUF], pb[NAMES_BUF];
 	const struct tna_nft_chain *c;
+	const struct tna_nft_rule *r;
 	const struct tna_tc *t;
 	const char *family;
 
@@ -72,31 +53,31 @@ static void describe(const struct tna_obj *obj, char *id, size_t id_len, char *t
 	case TNA_OBJ_NFT_CHAIN:
 		c = &obj->nft_chain;
 		family = names_nft_family(c->family, fb);
-		snprintf(id, id_len, "nft-chain:%s:%s:%s", family, c->table, c->name);
-		snprintf(text, text_len, "nft chain %s %s %s hooks %s%s%s", family, c->table,
-			 c->name, names_nft_hook(c->family, c->hooknum, hb),
-			 c->dev[0] ? " on " : "", c->dev);
+		snprintf(text, len, "nft chain %s %s %s hooks %s%s%s", family, c->table, c->name,
+			 names_nft_hook(c->family, c->hooknum, hb), c->dev[0] ? " on " : "",
+			 c->dev);
+		break;
+	case TNA_OBJ_NFT_RULE:
+		r = &obj->nft_rule;
+		snprintf(text, len, "nft rule %s %s %s handle %llu",
+			 names_nft_family(r->family, fb), r->table, r->chain,
+			 (unsigned long long)r->handle);
 		break;
 	case TNA_OBJ_IPT_TABLE:
-		family = names_nft_family(obj->ipt_table.family, fb);
-		snprintf(id, id_len, "ipt-table:%s:%s", family, obj->ipt_table.name);
-		snprintf(text, text_len, "legacy x_tables table %s %s", family,
-			 obj->ipt_table.name);
+		snprintf(text, len, "legacy x_tables table %s %s",
+			 names_nft_family(obj->ipt_table.family, fb), obj->ipt_table.name);
 		break;
 	case TNA_OBJ_TC:
 		t = &obj->tc;
-		tc_id(t, id, id_len);
 		if (t->type == TNA_TC_FILTER)
-			snprintf(text, text_len, "tc filter %s prio %u under %s", t->kind, t->prio,
+			snprintf(text, len, "tc filter %s prio %u under %s", t->kind, t->prio,
 				 tc_parent_name(t->parent, pb));
 		else
-			snprintf(text, text_len, "tc %s %s %s under %s", tc_type_name(t->type),
-				 t->kind, names_tc_handle(t->handle, hb),
-				 tc_parent_name(t->parent, pb));
+			snprintf(text, len, "tc %s %s %s under %s", tc_type_name(t->type), t->kind,
+				 names_tc_handle(t->handle, hb), tc_parent_name(t->parent, pb));
 		break;
 	default:
-		snprintf(id, id_len, "%s", tna_obj_kind_name(obj->kind));
-		snprintf(text, text_len, "%s", tna_obj_kind_name(obj->kind));
+		snprintf(text, len, "%s", tna_obj_kind_name(obj->kind));
 		break;
 	}
 }
@@ -108,7 +89,8 @@ static int match_visit(void *ctx, const struct tna_obj *obj)
 
 	if (!w->fn(w->pl, obj))
 		return 0;
-	describe(obj, id, sizeof(id), text, sizeof(text));
+	graph__obj_id(w->pl->g, obj, id, sizeof(id));
+	describe(obj, text, sizeof(text));
 	if (!w->m->count++ || strcmp(id, w->m->node) < 0) {
 		snprintf(w->m->node, sizeof(w->m->node), "%s", id);
 		snprintf(w->m->text, sizeof(w->m->text), "%s", text);

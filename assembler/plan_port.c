@@ -3,10 +3,8 @@
  * The port table entry of a bridge port (struct tna_port): what bridge_fwd
  * checks per packet, and above all whether a frame redirected into the port
  * leaves it as it would through dev_queue_xmit (TNA_PORT_F_READY). Every
- * egress decision is an EGRESS fact.
- *
- * TNA_PORT_F_LOCKED stays clear: introspect does not report IFLA_BRPORT_LOCKED
- * or IFLA_BRPORT_MAB yet (struct tna_brport has no field for them).
+ * egress decision is an EGRESS fact. br_netfilter's flags come from
+ * plan_br_netfilter.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -106,7 +104,8 @@ static int find_neigh_proxy(void *ctx, const struct tna_link *l)
 {
 	struct neigh_proxy *np = ctx;
 
-	if (l->master != np->bridge || !l->is_brport || !l->brport.neigh_suppress)
+	if (l->master != np->bridge || !l->is_brport ||
+	    !(l->brport.neigh_suppress || l->brport.proxyarp || l->brport.proxyarp_wifi))
 		return 0;
 	if (!np->count++ || l->ifindex < np->first->ifindex)
 		np->first = l;
@@ -131,9 +130,27 @@ static void plan_bridge_flags(struct planner *pl, const struct tna_link *br)
 		port->flags |= TNA_PORT_F_NEIGH_PROXY;
 		plan_link_id(np.first->ifindex, node, sizeof(node));
 		plan_add_fact(pl->p, PLAN_FACT_EGRESS, "neigh_proxy", node,
-			      "port %s of %s suppresses neighbour discovery: ARP and IPv6 are "
-			      "left to Linux, which may answer them", np.first->name, br->name);
+			      "port %s of %s has %s: ARP and IPv6 are left to Linux, which may "
+			      "answer them", np.first->name, br->name,
+			      np.first->brport.neigh_suppress ? "neigh_suppress" :
+			      np.first->brport.proxyarp ? "proxy_arp" : "proxy_arp_wifi");
 	}
+}
+
+/* br_handle_frame_finish: on a locked port only sources the FDB holds for it
+ * pass (MAB learns the rest as locked entries); the kernel decides. */
+static void plan_locked(struct planner *pl)
+{
+	const struct tna_link *l = pl->link;
+	char node[32];
+
+	if (!l->brport.locked && !l->brport.mab)
+		return;
+	pl->p->port.flags |= TNA_PORT_F_LOCKED;
+	plan_link_id(l->ifindex, node, sizeof(node));
+	plan_add_fact(pl->p, PLAN_FACT_PUNT, "locked", node,
+		      "port %s is %s: frames entering it are left to Linux, which authorises "
+		      "their source", l->name, l->brport.mab ? "locked with MAB" : "locked");
 }
 
 int plan_port_state(struct planner *pl, const struct tna_link *br)
@@ -150,6 +167,7 @@ int plan_port_state(struct planner *pl, const struct tna_link *br)
 		port->flags |= TNA_PORT_F_LEARNING;
 	if (l->brport.isolated)
 		port->flags |= TNA_PORT_F_ISOLATED;
+	plan_locked(pl);
 	plan_bridge_flags(pl, br);
-	return plan_ready(pl, br);
+	return plan_br_netfilter(pl, br) ?: plan_ready(pl, br);
 }

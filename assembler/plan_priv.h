@@ -73,7 +73,8 @@ bool plan_tc_ingress_filter(const struct planner *pl, const struct tna_obj *obj)
 bool plan_tc_egress_filter(const struct planner *pl, const struct tna_obj *obj);
 bool plan_tc_shaping_qdisc(const struct planner *pl, const struct tna_obj *obj);
 
-/* plan_br_netfilter.c: what br_netfilter hands to the ip, ip6 and arp rules. */
-int plan_br_netfilter(struct planner *pl, struct plan_fpm *bridge_fwd);
+/* plan_br_netfilter.c: the port's TNA_PORT_F_BR_NF_* flags and their facts:
+ * what br_netfilter does to bridged IPv4, IPv6 and ARP on this bridge. */
+int plan_br_netfilter(struct planner *pl, const struct tna_link *bridge);
 
 #endif

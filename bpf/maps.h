@@ -63,6 +63,21 @@ struct tna_fdb_val {
 /* Some port of the bridge has neigh_suppress, proxy_arp or proxy_arp_wifi, so
  * the kernel may answer or filter ARP and ND. Set on every port of it. */
 #define TNA_PORT_F_NEIGH_PROXY (1U << 5)
+/* br_netfilter's IPv4 (IPv6, ARP) path is on for the bridge: br_netfilter is
+ * loaded and its bridge-nf-call-iptables (ip6tables, arptables) sysctl or the
+ * bridge's own nf_call_* option is on. Even without a rule it then drops IP
+ * frames whose header is invalid, trims Ethernet padding off IP frames,
+ * refragments IP longer than the egress MTU, and drops ARP shorter than its
+ * header (fpm/br_nf_check.h). Set on every port of the bridge. */
+#define TNA_PORT_F_BR_NF_CHECK_IPV4 (1U << 6)
+#define TNA_PORT_F_BR_NF_CHECK_IPV6 (1U << 7)
+#define TNA_PORT_F_BR_NF_CHECK_ARP (1U << 8)
+/* ...and ip (ip6, arp) rules or conntrack see that bridged traffic: the fast
+ * path runs neither, so all of it is left to Linux. Set on every port of the
+ * bridge (the planner sets the CHECK flag with it). */
+#define TNA_PORT_F_BR_NF_IPV4 (1U << 9)
+#define TNA_PORT_F_BR_NF_IPV6 (1U << 10)
+#define TNA_PORT_F_BR_NF_ARP (1U << 11)
 
 struct tna_port {
 	__u32 bridge;		/* ifindex of the bridge it belongs to */

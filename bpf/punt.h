@@ -36,7 +36,10 @@
 	X(EGRESS_ISOLATED, 23, "egress_isolated")                         \
 	X(EGRESS_MTU, 24, "egress_mtu")                                   \
 	X(EGRESS_NO_DEVMAP, 25, "egress_no_devmap")                      \
-	X(BR_NETFILTER, 26, "br_netfilter")
+	X(BR_NETFILTER, 26, "br_netfilter")                               \
+	X(BR_NF_L3_HEADER, 27, "br_nf_l3_header")                         \
+	X(BR_NF_PADDED, 28, "br_nf_padded")                               \
+	X(BR_NF_MTU, 29, "br_nf_mtu")
 
 enum tna_punt {
 	TNA_PUNT_NONE = 0,

@@ -11,9 +11,9 @@
  *     frames entering such a port skip the source check, as the kernel skips
  *     learning there. 0 (default): the source is checked on every port, which
  *     only ever punts more.
- *   FPM_BR_PUNT_IPV4, FPM_BR_PUNT_IPV6, FPM_BR_PUNT_ARP  1 when br_netfilter
- *     hands bridged frames of that protocol to ip, ip6 or arp rules: such
- *     frames are left to Linux (br_netfilter). 0 (default): forwarded.
+ *
+ * br_netfilter is runtime state in the port table (TNA_PORT_F_BR_NF_*), so a
+ * pipeline is safe the moment a rule appears: fpm/br_nf_check.h.
  */
 #ifndef TNA_FPM_BRIDGE_FWD_H
 #define TNA_FPM_BRIDGE_FWD_H
@@ -25,21 +25,12 @@
 
 #include "bpf/ctx.h"
 #include "bpf/maps.bpf.h"
+#include "fpm/br_nf_check.h"
 #include "fpm/mac.h"
 #include "fpm/pkt.h"
 
 #ifndef FPM_BR_LEARNING_OFF_PORTS
 #define FPM_BR_LEARNING_OFF_PORTS 0
-#endif
-
-#ifndef FPM_BR_PUNT_IPV4
-#define FPM_BR_PUNT_IPV4 0
-#endif
-#ifndef FPM_BR_PUNT_IPV6
-#define FPM_BR_PUNT_IPV6 0
-#endif
-#ifndef FPM_BR_PUNT_ARP
-#define FPM_BR_PUNT_ARP 0
 #endif
 
 /* VLAN_HLEN: is_skb_forwardable() and the devmap allow one tag beyond the MTU. */
@@ -56,29 +47,16 @@ static __always_inline bool bridge_fwd_is_neigh_proto(__be16 proto)
 	       proto == bpf_htons(ETH_P_IPV6);
 }
 
-/* br_netfilter would hand the frame to ip, ip6 or arp rules. PPPoE session
- * frames carry IP that the rules see when bridge-nf-filter-pppoe-tagged is on,
- * a sysctl the plan does not read, so they go with IP. */
-static __always_inline bool bridge_fwd_br_netfilter_sees(__be16 proto)
-{
-	if (FPM_BR_PUNT_IPV4 && proto == bpf_htons(ETH_P_IP))
-		return true;
-	if (FPM_BR_PUNT_IPV6 && proto == bpf_htons(ETH_P_IPV6))
-		return true;
-	if (FPM_BR_PUNT_ARP && proto == bpf_htons(ETH_P_ARP))
-		return true;
-	return (FPM_BR_PUNT_IPV4 || FPM_BR_PUNT_IPV6) && proto == bpf_htons(ETH_P_PPP_SES);
-}
-
 static __always_inline void bridge_fwd_touch(__u64 *stamp, __u64 now)
 {
 	if (now - *stamp >= TNA_FDB_TOUCH_NS)
 		*stamp = now;
 }
 
-/* The ingress port admits the frame into forwarding (br_handle_frame and the
- * start of br_handle_frame_finish). */
-static __always_inline int bridge_fwd_check_ingress(struct fpm_ctx *c, const struct tna_port *in)
+/* The ingress port admits the frame into forwarding (br_handle_frame, the
+ * bridge prerouting hook, the start of br_handle_frame_finish). */
+static __always_inline int bridge_fwd_check_ingress(struct xdp_md *xdp, struct fpm_ctx *c,
+						    const struct tna_port *in, bool *ip_checked)
 {
 	if (in->state != BR_STATE_FORWARDING)
 		return fpm_punt(c, TNA_PUNT_INGRESS_NOT_FORWARDING);
@@ -88,7 +66,7 @@ static __always_inline int bridge_fwd_check_ingress(struct fpm_ctx *c, const str
 		return fpm_punt(c, TNA_PUNT_BRIDGE_PROMISC);
 	if ((in->flags & TNA_PORT_F_NEIGH_PROXY) && bridge_fwd_is_neigh_proto(c->eth_proto))
 		return fpm_punt(c, TNA_PUNT_NEIGH_PROXY);
-	return FPM_CONTINUE;
+	return br_nf_check(xdp, c, in->flags, ip_checked);
 }
 
 /* Learning would leave the FDB as it is (br_fdb_update). */
@@ -106,7 +84,8 @@ static __always_inline int bridge_fwd_check_src(struct fpm_ctx *c, const struct 
 /* The kernel would deliver to this port (should_deliver, is_skb_forwardable)
  * and the port can take a redirected frame. */
 static __always_inline int bridge_fwd_check_egress(struct xdp_md *xdp, struct fpm_ctx *c,
-						   const struct tna_port *in, __u32 egress)
+						   const struct tna_port *in, __u32 egress,
+						   bool ip_checked)
 {
 	struct tna_port *out;
 
@@ -121,6 +100,8 @@ static __always_inline int bridge_fwd_check_egress(struct xdp_md *xdp, struct fp
 		return fpm_punt(c, TNA_PUNT_EGRESS_ISOLATED);
 	if (fpm_pkt_len(xdp) > out->mtu + BRIDGE_FWD_L2_ALLOWANCE)
 		return fpm_punt(c, TNA_PUNT_EGRESS_MTU);
+	if (ip_checked && fpm_pkt_len(xdp) > out->mtu + ETH_HLEN)
+		return fpm_punt(c, TNA_PUNT_BR_NF_MTU);
 	return FPM_CONTINUE;
 }
 
@@ -129,6 +110,7 @@ static __always_inline int fpm_bridge_fwd(struct xdp_md *xdp, struct fpm_ctx *c)
 	struct tna_fdb_val *src = NULL, *dst;
 	struct tna_fdb_key key = {};
 	struct tna_port *in;
+	bool ip_checked = false;
 	struct ethhdr *eth;
 	__u64 now;
 	int verdict;
@@ -145,13 +127,11 @@ static __always_inline int fpm_bridge_fwd(struct xdp_md *xdp, struct fpm_ctx *c)
 		return fpm_punt(c, TNA_PUNT_MULTICAST_DST);
 	if (c->eth_proto == bpf_htons(ETH_P_MRP) || c->eth_proto == bpf_htons(ETH_P_CFM))
 		return fpm_punt(c, TNA_PUNT_BRIDGE_CTRL_PROTO);
-	if (bridge_fwd_br_netfilter_sees(c->eth_proto))
-		return fpm_punt(c, TNA_PUNT_BR_NETFILTER);
 
 	in = bpf_map_lookup_elem(&tna_ports, &c->ingress_ifindex);
 	if (!in)
 		return fpm_punt(c, TNA_PUNT_INGRESS_NOT_PORT);
-	verdict = bridge_fwd_check_ingress(c, in);
+	verdict = bridge_fwd_check_ingress(xdp, c, in, &ip_checked);
 	if (verdict != FPM_CONTINUE)
 		return verdict;
 
@@ -170,7 +150,7 @@ static __always_inline int fpm_bridge_fwd(struct xdp_md *xdp, struct fpm_ctx *c)
 		return fpm_punt(c, TNA_PUNT_DST_UNKNOWN);
 	if (dst->flags & TNA_FDB_F_LOCAL)
 		return fpm_punt(c, TNA_PUNT_DST_LOCAL);
-	verdict = bridge_fwd_check_egress(xdp, c, in, dst->port);
+	verdict = bridge_fwd_check_egress(xdp, c, in, dst->port, ip_checked);
 	if (verdict != FPM_CONTINUE)
 		return verdict;
 

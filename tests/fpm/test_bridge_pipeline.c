@@ -3,8 +3,8 @@
  * parse_eth, stp and bridge_fwd through BPF_PROG_RUN: one crafted frame per
  * path through each FPM, checking the XDP action and the one counter it moved
  * (which names the FPM and the punt reason), then the FDB marks of a forwarded
- * frame, the learning-off and br_netfilter variants of the pipeline, and
- * per-CPU counting.
+ * frame, the learning-off variant of the pipeline, and per-CPU counting.
+ * test_br_netfilter covers what br_netfilter's port flags make bridge_fwd do.
  */
 #define _GNU_SOURCE
 #include <time.h>
@@ -14,8 +14,6 @@
 #define PIPELINE_OBJ "bpf/pipeline_bridge.bpf.o"
 #define LEARNING_OFF_OBJ "tests/fpm/pipeline_learning_off.bpf.o"
 #define PARSE_ETH_OFFSET_OBJ "tests/fpm/parse_eth_offset.bpf.o"
-#define BR_NF_IPV4_OBJ "tests/fpm/pipeline_br_nf_ipv4.bpf.o"
-#define BR_NF_IPV6_OBJ "tests/fpm/pipeline_br_nf_ipv6.bpf.o"
 
 static struct fixture fx;
 
@@ -253,50 +251,21 @@ static struct frame unicast_proto(__u16 proto)
 	return f;
 }
 
-/* The default pipeline forwards every protocol: the constants default to 0. */
+/* Without br_netfilter flags every protocol is forwarded, whatever its header
+ * (these frames carry zeros after the Ethernet header). */
 static void test_br_netfilter_off(int prog)
 {
-	struct frame f = unicast_proto(ETH_P_IPV6);
+	static const __u16 protos[] = { ETH_P_IP, ETH_P_IPV6, ETH_P_ARP, ETH_P_PPP_SES };
+	static const char *const names[] = { "IPv4", "IPv6", "ARP", "PPPoE" };
+	char what[96];
+	struct frame f;
 
-	expect(&fx.maps, prog, fx.p[1], &f, redirect(),
-	       "bridge_fwd without br_netfilter constants: IPv6 forwarded");
-	f = unicast_proto(ETH_P_ARP);
-	expect(&fx.maps, prog, fx.p[1], &f, redirect(),
-	       "bridge_fwd without br_netfilter constants: ARP forwarded");
-	f = unicast_proto(ETH_P_PPP_SES);
-	expect(&fx.maps, prog, fx.p[1], &f, redirect(),
-	       "bridge_fwd without br_netfilter constants: PPPoE forwarded");
-}
-
-static void test_br_netfilter_ipv4(int prog)
-{
-	const struct want br_nf = punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_BR_NETFILTER);
-	struct frame f = unicast_proto(ETH_P_IP);
-
-	expect(&fx.maps, prog, fx.p[1], &f, br_nf, "FPM_BR_PUNT_IPV4: IPv4 left to Linux");
-	f = unicast_proto(ETH_P_ARP);
-	expect(&fx.maps, prog, fx.p[1], &f, br_nf, "FPM_BR_PUNT_ARP: ARP left to Linux");
-	f = unicast_proto(ETH_P_PPP_SES);
-	expect(&fx.maps, prog, fx.p[1], &f, br_nf,
-	       "FPM_BR_PUNT_IPV4: PPPoE session frames left to Linux");
-	f = unicast_proto(ETH_P_IPV6);
-	expect(&fx.maps, prog, fx.p[1], &f, redirect(),
-	       "FPM_BR_PUNT_IPV4 and _ARP: IPv6 still forwarded");
-}
-
-static void test_br_netfilter_ipv6(int prog)
-{
-	const struct want br_nf = punt(FPM_ID_BRIDGE_FWD, TNA_PUNT_BR_NETFILTER);
-	struct frame f = unicast_proto(ETH_P_IPV6);
-
-	expect(&fx.maps, prog, fx.p[1], &f, br_nf, "FPM_BR_PUNT_IPV6: IPv6 left to Linux");
-	f = unicast_proto(ETH_P_PPP_SES);
-	expect(&fx.maps, prog, fx.p[1], &f, br_nf,
-	       "FPM_BR_PUNT_IPV6: PPPoE session frames left to Linux");
-	f = unicast_proto(ETH_P_IP);
-	expect(&fx.maps, prog, fx.p[1], &f, redirect(), "FPM_BR_PUNT_IPV6: IPv4 still forwarded");
-	f = unicast_proto(ETH_P_ARP);
-	expect(&fx.maps, prog, fx.p[1], &f, redirect(), "FPM_BR_PUNT_IPV6: ARP still forwarded");
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++) {
+		f = unicast_proto(protos[i]);
+		snprintf(what, sizeof(what), "bridge_fwd without br_netfilter flags: %s forwarded",
+			 names[i]);
+		expect(&fx.maps, prog, fx.p[1], &f, redirect(), what);
+	}
 }
 
 /* Runs one forwarded frame on each CPU and reads the counter CPU by CPU. */
@@ -342,8 +311,7 @@ static void test_per_cpu(int prog)
 int main(void)
 {
 	struct bpf_object *pipeline = NULL, *learning_off = NULL, *offset = NULL;
-	struct bpf_object *br_nf4 = NULL, *br_nf6 = NULL;
-	int prog, prog_off, prog_offset, prog_nf4, prog_nf6, err;
+	int prog, prog_off, prog_offset, err;
 
 	err = fixture__setup(&fx);
 	CHECK(!err, "set up a private namespace with veths, a bridge and the shared maps (%s)",
@@ -356,10 +324,6 @@ int main(void)
 	CHECK(prog_off >= 0, "load %s with the shared maps", LEARNING_OFF_OBJ);
 	prog_offset = harness_load(&fx.maps, PARSE_ETH_OFFSET_OBJ, &offset);
 	CHECK(prog_offset >= 0, "load %s with the shared maps", PARSE_ETH_OFFSET_OBJ);
-	prog_nf4 = harness_load(&fx.maps, BR_NF_IPV4_OBJ, &br_nf4);
-	CHECK(prog_nf4 >= 0, "load %s with the shared maps", BR_NF_IPV4_OBJ);
-	prog_nf6 = harness_load(&fx.maps, BR_NF_IPV6_OBJ, &br_nf6);
-	CHECK(prog_nf6 >= 0, "load %s with the shared maps", BR_NF_IPV6_OBJ);
 	if (prog_offset >= 0)
 		test_parse_eth_short(prog_offset);
 	if (prog >= 0) {
@@ -375,12 +339,6 @@ int main(void)
 	}
 	if (prog_off >= 0)
 		test_learning_off(prog_off);
-	if (prog_nf4 >= 0)
-		test_br_netfilter_ipv4(prog_nf4);
-	if (prog_nf6 >= 0)
-		test_br_netfilter_ipv6(prog_nf6);
-	bpf_object__close(br_nf6);
-	bpf_object__close(br_nf4);
 	bpf_object__close(offset);
 	bpf_object__close(learning_off);
 	bpf_object__close(pipeline);

@@ -23,6 +23,8 @@
 
 enum { LO = 1, BR0, VETH0, VETH1, DUMMY0, DUMMY1 };
 
+#define GRAPH_TEST_ID_MAX 256
+
 static struct tna_ip ip(const char *text)
 {
 	struct tna_ip a = { 0 };
@@ -694,6 +696,58 @@ static void test_churn(struct graph *g)
 	CHECK(elapsed < 2.0, "churn with one render took %.3f s (< 2 s)", elapsed);
 }
 
+/* The bridge and port switches transparency depends on, and graph__obj_id
+ * naming the node that shows an object. */
+static void test_switches_and_ids(void)
+{
+	struct graph *g = graph__new();
+	struct tna_obj br = link_obj(BR0, "br0", "bridge");
+	struct tna_obj port = port_obj(VETH0, "veth0", 0, 3);
+	struct tna_obj route = route_obj("10.1.0.0", 24, DUMMY0, NULL);
+	struct tna_obj rule = nft_rule_obj(7, "ct,cmp,immediate", false, true);
+	struct tna_obj fdb = fdb_obj(VETH0, BR0, 0x10, 0);
+	json_t *n, *b, *p;
+	char id[GRAPH_TEST_ID_MAX];
+
+	if (!g) {
+		CHECK(0, "graph__new");
+		return;
+	}
+	br.link.is_bridge = true;
+	br.link.bridge.nf_call_iptables = true;
+	br.link.bridge.nf_call_arptables = true;
+	port.link.brport.locked = true;
+	port.link.brport.mab = true;
+	port.link.brport.proxyarp_wifi = true;
+	port.link.brport.neigh_suppress = true;
+	graph__upsert(g, &br);
+	graph__upsert(g, &port);
+	n = graph__node_json(g, "link:2");
+	b = json_object_get(json_object_get(n, "node"), "bridge");
+	CHECK(json_is_true(json_object_get(b, "nf_call_iptables")) &&
+	      json_is_false(json_object_get(b, "nf_call_ip6tables")) &&
+	      json_is_true(json_object_get(b, "nf_call_arptables")),
+	      "bridge JSON: nf_call_iptables, nf_call_ip6tables, nf_call_arptables");
+	json_decref(n);
+	n = graph__node_json(g, "link:3");
+	p = json_object_get(json_object_get(n, "node"), "port");
+	CHECK(json_is_true(json_object_get(p, "locked")) &&
+	      json_is_true(json_object_get(p, "mab")) &&
+	      json_is_false(json_object_get(p, "proxy_arp")) &&
+	      json_is_true(json_object_get(p, "proxy_arp_wifi")) &&
+	      json_is_true(json_object_get(p, "neigh_suppress")),
+	      "port JSON: locked, mab, proxy_arp, proxy_arp_wifi, neigh_suppress");
+	json_decref(n);
+
+	CHECK_EQ_STR(graph__obj_id(g, &port, id, sizeof(id)), "link:3", "obj id of a link");
+	CHECK_EQ_STR(graph__obj_id(g, &route, id, sizeof(id)), "route:main:10.1.0.0/24",
+		     "obj id of a route");
+	CHECK_EQ_STR(graph__obj_id(g, &rule, id, sizeof(id)), "nft-chain:inet:filter:forward",
+		     "obj id of an nft rule: its chain");
+	CHECK_EQ_STR(graph__obj_id(g, &fdb, id, sizeof(id)), "", "obj id of an FDB entry: none");
+	graph__free(g);
+}
+
 int main(void)
 {
 	struct graph *g = graph__new();
@@ -718,5 +772,6 @@ int main(void)
 	test_cascade(g);
 	test_resync(g);
 	graph__free(g);
+	test_switches_and_ids();
 	return check_exit();
 }

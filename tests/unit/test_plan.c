@@ -321,52 +321,209 @@ static void test_filters(void)
 	graph__free(g);
 }
 
+static struct tna_obj rule_obj(uint8_t family, const char *table, const char *chain,
+			       const char *exprs, uint32_t expr_count)
+{
+	struct tna_obj o = { .kind = TNA_OBJ_NFT_RULE };
+
+	o.nft_rule.family = family;
+	snprintf(o.nft_rule.table, sizeof(o.nft_rule.table), "%s", table);
+	snprintf(o.nft_rule.chain, sizeof(o.nft_rule.chain), "%s", chain);
+	snprintf(o.nft_rule.exprs, sizeof(o.nft_rule.exprs), "%s", exprs);
+	o.nft_rule.handle = 4;
+	o.nft_rule.expr_count = expr_count;
+	return o;
+}
+
+#define BR_NF_ALL                                                                         \
+	(TNA_PORT_F_BR_NF_CHECK_IPV4 | TNA_PORT_F_BR_NF_CHECK_IPV6 |                      \
+	 TNA_PORT_F_BR_NF_CHECK_ARP | TNA_PORT_F_BR_NF_IPV4 | TNA_PORT_F_BR_NF_IPV6 |      \
+	 TNA_PORT_F_BR_NF_ARP)
+
+/* P1's br_netfilter flags; they are port state, never plan constants. */
+static unsigned int br_nf_flags(struct graph *g, struct plan *p)
+{
+	if (plan__build(g, &env, P1, p) || !p->pipeline || p->fpms[2].nconsts)
+		return ~0U;
+	return p->port.flags & BR_NF_ALL;
+}
+
 static void test_br_netfilter(void)
 {
 	struct graph *g = fresh();
 	const char *inet_fw = "nft-chain:inet:filter:forward";
 	const struct plan_fact *f;
+	unsigned int flags;
 	struct plan p;
 
 	upsert(g, chain_obj(NFPROTO_INET, "filter", "forward", NF_INET_FORWARD, NULL));
 	env.br_nf_call_iptables = 1;
 	env.br_nf_call_ip6tables = 1;
-	plan__build(g, &env, P1, &p);
+	flags = br_nf_flags(g, &p);
 	f = find_fact(&p, PLAN_FACT_PUNT, inet_fw);
-	CHECK(p.pipeline && const_of(&p, "FPM_BR_PUNT_IPV4") == 1 &&
-	      const_of(&p, "FPM_BR_PUNT_IPV6") == 1 && const_of(&p, "FPM_BR_PUNT_ARP") == 0 &&
+	CHECK(flags == (TNA_PORT_F_BR_NF_CHECK_IPV4 | TNA_PORT_F_BR_NF_IPV4 |
+			TNA_PORT_F_BR_NF_CHECK_IPV6 | TNA_PORT_F_BR_NF_IPV6) &&
 	      f && node_exists(g, inet_fw),
-	      "inet forward chain, bridge-nf-call-ip(6)tables 1: IPv4 and IPv6 punted, "
-	      "fact on the chain (%s)", f ? f->text : "none");
+	      "inet forward chain, bridge-nf-call-ip(6)tables 1: IPv4 and IPv6 punted by port "
+	      "flags, no constant, fact on the chain (flags 0x%x, %s)", flags,
+	      f ? f->text : "none");
+	CHECK(find_fact(&p, PLAN_FACT_PUNT, "link:2") != NULL,
+	      "br_netfilter's path on: a fact on the bridge says what it checks");
 
 	env.br_nf_call_iptables = 0;
 	env.br_nf_call_ip6tables = 0;
-	plan__build(g, &env, P1, &p);
-	CHECK(p.pipeline && !p.fpms[2].nconsts && !find_fact(&p, PLAN_FACT_PUNT, inet_fw) &&
+	flags = br_nf_flags(g, &p);
+	CHECK(flags == 0 && !find_fact(&p, PLAN_FACT_PUNT, inet_fw) &&
 	      find_fact(&p, PLAN_FACT_INCLUDED, inet_fw),
-	      "inet forward chain, bridge-nf-call-iptables 0: no punt, an INCLUDED fact");
+	      "inet forward chain, bridge-nf-call-iptables 0: no flags, an INCLUDED fact "
+	      "(flags 0x%x)", flags);
 	env.br_nf_call_iptables = -1;
 	env.br_nf_call_ip6tables = -1;
-	plan__build(g, &env, P1, &p);
-	CHECK(p.pipeline && !p.fpms[2].nconsts && find_fact(&p, PLAN_FACT_INCLUDED, inet_fw),
-	      "inet forward chain without br_netfilter: no punt, an INCLUDED fact");
+	flags = br_nf_flags(g, &p);
+	CHECK(flags == 0 && find_fact(&p, PLAN_FACT_INCLUDED, inet_fw),
+	      "inet forward chain without br_netfilter: no flags, an INCLUDED fact");
+	graph__free(g);
+}
+
+/* The bridge's own nf_call_* switches br_netfilter on with the sysctl at 0,
+ * exactly as br_nf_pre_routing tests them; without the module neither counts. */
+static void test_br_netfilter_per_bridge(void)
+{
+	struct graph *g = fresh();
+	struct tna_obj br = bridge_obj();
+	const struct plan_fact *f;
+	unsigned int flags;
+	struct plan p;
+
+	br.link.bridge.nf_call_iptables = true;
+	upsert(g, br);
+	upsert(g, chain_obj(NFPROTO_INET, "filter", "forward", NF_INET_FORWARD, NULL));
+	env.br_nf_call_iptables = 0;
+	env.br_nf_call_ip6tables = 0;
+	env.br_nf_call_arptables = 0;
+	flags = br_nf_flags(g, &p);
+	f = find_fact(&p, PLAN_FACT_PUNT, "nft-chain:inet:filter:forward");
+	CHECK(flags == (TNA_PORT_F_BR_NF_CHECK_IPV4 | TNA_PORT_F_BR_NF_IPV4) && f &&
+	      strstr(f->text, "nf_call_iptables on"),
+	      "sysctls 0, bridge nf_call_iptables on: IPv4 punted, IPv6 not (flags 0x%x, %s)",
+	      flags, f ? f->text : "none");
+	env.br_nf_call_iptables = -1;
+	env.br_nf_call_ip6tables = -1;
+	env.br_nf_call_arptables = -1;
+	CHECK(br_nf_flags(g, &p) == 0,
+	      "bridge nf_call_iptables on without br_netfilter loaded: no flags");
+	graph__free(g);
+
+	g = fresh();
+	env.br_nf_call_iptables = 1;
+	env.br_nf_call_ip6tables = 1;
+	env.br_nf_call_arptables = 1;
+	flags = br_nf_flags(g, &p);
+	CHECK(flags == (TNA_PORT_F_BR_NF_CHECK_IPV4 | TNA_PORT_F_BR_NF_CHECK_IPV6 |
+			TNA_PORT_F_BR_NF_CHECK_ARP),
+	      "br_netfilter on, no rules: only the checks, nothing punted wholesale (0x%x)",
+	      flags);
+	graph__free(g);
+}
+
+/* Rules anywhere in the family that bring conntrack in: its hooks then see
+ * the bridged IP that br_netfilter replays. */
+static void test_br_netfilter_conntrack(void)
+{
+	const unsigned int v4 = TNA_PORT_F_BR_NF_CHECK_IPV4 | TNA_PORT_F_BR_NF_CHECK_IPV6 |
+				TNA_PORT_F_BR_NF_IPV4;
+	const unsigned int both = v4 | TNA_PORT_F_BR_NF_IPV6;
+	struct graph *g = fresh();
+	struct tna_obj rule;
+	unsigned int flags;
+	struct plan p;
+
+	env.br_nf_call_iptables = 1;
+	env.br_nf_call_ip6tables = 1;
+	upsert(g, chain_obj(NFPROTO_IPV4, "filter", "input", NF_INET_LOCAL_IN, NULL));
+	upsert(g, rule_obj(NFPROTO_IPV4, "filter", "input", "meta,cmp,immediate", 3));
+	CHECK(br_nf_flags(g, &p) == (TNA_PORT_F_BR_NF_CHECK_IPV4 | TNA_PORT_F_BR_NF_CHECK_IPV6),
+	      "ip input chain, rule without conntrack: checks only");
+	rule = rule_obj(NFPROTO_IPV4, "filter", "input", "ct,bitwise,cmp,immediate", 4);
+	upsert(g, rule);
+	flags = br_nf_flags(g, &p);
+	CHECK(flags == v4 && find_fact(&p, PLAN_FACT_PUNT, "nft-chain:ip:filter:input"),
+	      "ip input rule with ct: bridged IPv4 punted, fact on its chain (0x%x)", flags);
+	graph__remove(g, &rule);
+	upsert(g, rule_obj(NFPROTO_IPV4, "filter", "input", "meta,cmp,immediate", 40));
+	CHECK(br_nf_flags(g, &p) == v4,
+	      "a rule whose expression list was cut short counts as a conntrack user");
+	graph__free(g);
+
+	g = fresh();
+	env.br_nf_call_iptables = 1;
+	env.br_nf_call_ip6tables = 1;
+	upsert(g, chain_obj(NFPROTO_INET, "t", "out", NF_INET_LOCAL_OUT, NULL));
+	upsert(g, rule_obj(NFPROTO_INET, "t", "out", "meta,cmp,masq", 3));
+	CHECK(br_nf_flags(g, &p) == both, "inet rule with masq: IPv4 and IPv6 punted");
+	env.br_nf_call_iptables = 0;
+	env.br_nf_call_ip6tables = 0;
+	CHECK(br_nf_flags(g, &p) == 0, "the same rule with br_netfilter's path off: nothing");
 	graph__free(g);
 
 	g = fresh();
 	env.br_nf_call_iptables = 1;
 	env.br_nf_call_arptables = 1;
 	upsert(g, chain_obj(NFPROTO_IPV4, "filter", "input", NF_INET_LOCAL_IN, NULL));
-	plan__build(g, &env, P1, &p);
-	CHECK(p.pipeline && !p.fpms[2].nconsts,
+	CHECK(br_nf_flags(g, &p) == (TNA_PORT_F_BR_NF_CHECK_IPV4 | TNA_PORT_F_BR_NF_CHECK_ARP),
 	      "ip input chain with bridge-nf-call-iptables 1: bridged IPv4 never meets it");
 	upsert(g, chain_obj(NFPROTO_ARP, "filter", "fwd", NF_ARP_FORWARD, NULL));
 	upsert(g, ipt_obj(NFPROTO_IPV4, "filter"));
-	plan__build(g, &env, P1, &p);
-	CHECK(const_of(&p, "FPM_BR_PUNT_ARP") == 1 && const_of(&p, "FPM_BR_PUNT_IPV4") == 1 &&
-	      const_of(&p, "FPM_BR_PUNT_IPV6") == 0 &&
+	flags = br_nf_flags(g, &p);
+	CHECK(flags == (TNA_PORT_F_BR_NF_CHECK_IPV4 | TNA_PORT_F_BR_NF_IPV4 |
+			TNA_PORT_F_BR_NF_CHECK_ARP | TNA_PORT_F_BR_NF_ARP) &&
 	      find_fact(&p, PLAN_FACT_PUNT, "nft-chain:arp:filter:fwd") &&
 	      find_fact(&p, PLAN_FACT_PUNT, "ipt-table:ip:filter"),
-	      "arp forward chain and legacy iptables with br_netfilter: ARP and IPv4 punted");
+	      "arp forward chain and legacy iptables with br_netfilter: ARP and IPv4 punted "
+	      "(0x%x)", flags);
+	graph__free(g);
+}
+
+/* Locked and MAB ports, proxy ARP on a port of the bridge. */
+static void test_port_switches(void)
+{
+	struct graph *g = fresh();
+	struct tna_obj o;
+	struct plan p1, p2;
+
+	o = port_obj(P1, "p1");
+	o.link.brport.locked = true;
+	upsert(g, o);
+	plan__build(g, &env, P1, &p1);
+	plan__build(g, &env, P2, &p2);
+	CHECK((p1.port.flags & TNA_PORT_F_LOCKED) && !(p2.port.flags & TNA_PORT_F_LOCKED) &&
+	      find_fact(&p1, PLAN_FACT_PUNT, "link:3"),
+	      "locked p1: LOCKED on p1 only, a fact on p1");
+	o.link.brport.locked = false;
+	o.link.brport.mab = true;
+	upsert(g, o);
+	plan__build(g, &env, P1, &p1);
+	CHECK(p1.port.flags & TNA_PORT_F_LOCKED, "MAB on p1: LOCKED on p1");
+	upsert(g, port_obj(P1, "p1"));
+	plan__build(g, &env, P1, &p1);
+	CHECK(!(p1.port.flags & TNA_PORT_F_LOCKED), "neither locked nor MAB: LOCKED clear");
+
+	o = port_obj(P2, "p2");
+	o.link.brport.proxyarp = true;
+	upsert(g, o);
+	plan__build(g, &env, P1, &p1);
+	CHECK((p1.port.flags & TNA_PORT_F_NEIGH_PROXY) &&
+	      find_fact(&p1, PLAN_FACT_EGRESS, "link:4") &&
+	      strstr(find_fact(&p1, PLAN_FACT_EGRESS, "link:4")->text, "proxy_arp"),
+	      "proxy_arp on p2: NEIGH_PROXY on p1, fact naming p2");
+	o.link.brport.proxyarp = false;
+	o.link.brport.proxyarp_wifi = true;
+	upsert(g, o);
+	plan__build(g, &env, P1, &p1);
+	CHECK(p1.port.flags & TNA_PORT_F_NEIGH_PROXY, "proxy_arp_wifi on p2: NEIGH_PROXY on p1");
+	upsert(g, port_obj(P2, "p2"));
+	plan__build(g, &env, P1, &p1);
+	CHECK(!(p1.port.flags & TNA_PORT_F_NEIGH_PROXY), "no proxy on any port: NEIGH_PROXY clear");
 	graph__free(g);
 }
 
@@ -496,6 +653,17 @@ static char *read_file(const char *path)
 	return buf;
 }
 
+static bool json_has_string(const json_t *array, const char *want)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(array, i, v)
+		if (json_is_string(v) && !strcmp(json_string_value(v), want))
+			return true;
+	return false;
+}
+
 static void test_emit(void)
 {
 	struct graph *g = fresh();
@@ -531,9 +699,9 @@ static void test_emit(void)
 	s3 = plan__emit_c(&p3);
 	CHECK(!plan__same_pipeline(&p1, &p3) && s3 &&
 	      strstr(s3, "#define FPM_BR_LEARNING_OFF_PORTS 1\n") &&
-	      strstr(s3, "#define FPM_BR_PUNT_IPV4 1\n") &&
-	      strstr(s3, "#define FPM_BR_PUNT_IPV4 1\n") < strstr(s3, "#include"),
-	      "constants become #defines before the includes; the pipeline differs");
+	      strstr(s3, "#define FPM_BR_LEARNING_OFF_PORTS 1\n") < strstr(s3, "#include") &&
+	      !strstr(s3, "BR_PUNT") && (p3.port.flags & TNA_PORT_F_BR_NF_IPV4),
+	      "constants become #defines before the includes; br_netfilter stays port state");
 
 	if (!mkdtemp(dir)) {
 		CHECK(0, "make a temporary cache directory");
@@ -545,7 +713,7 @@ static void test_emit(void)
 	      err ? res.error : res.object);
 	err = s3 ? compile__object(&opts, s3, &res) : -ENOMEM;
 	CHECK(!err && access(res.object, R_OK) == 0,
-	      "the pipeline with learning-off and br_netfilter constants compiles (%s)",
+	      "the pipeline with the learning-off constant compiles (%s)",
 	      err ? res.error : res.object);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
@@ -555,8 +723,10 @@ static void test_emit(void)
 	CHECK(j && !strcmp(json_string_value(json_object_get(j, "ifname")), "p1") &&
 	      json_is_true(json_object_get(j, "pipeline")) &&
 	      json_array_size(json_object_get(j, "fpms")) == 3 &&
-	      json_integer_value(json_object_get(json_object_get(json_array_get(
-		      json_object_get(j, "fpms"), 2), "consts"), "FPM_BR_PUNT_IPV4")) == 1 &&
+	      json_integer_value(json_object_get(
+		      json_object_get(json_array_get(json_object_get(j, "fpms"), 2), "consts"),
+		      "FPM_BR_LEARNING_OFF_PORTS")) == 1 &&
+	      json_has_string(json_object_get(json_object_get(j, "port"), "flags"), "br_nf_ipv4") &&
 	      json_array_size(json_object_get(j, "facts")) == (size_t)p3.nfacts &&
 	      !strcmp(json_string_value(json_object_get(json_object_get(j, "port"), "state")),
 		      "forwarding"),
@@ -582,6 +752,9 @@ int main(void)
 	test_no_pipeline();
 	test_filters();
 	test_br_netfilter();
+	test_br_netfilter_per_bridge();
+	test_br_netfilter_conntrack();
+	test_port_switches();
 	test_learning_off();
 	test_readiness();
 	test_emit();

@@ -81,6 +81,11 @@ static void put_brport(struct nlmsghdr *nlh, uint16_t type, uint8_t state, bool 
 	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, on);
 	mnl_attr_put_u8(nlh, IFLA_BRPORT_ISOLATED, on);
 	mnl_attr_put_u8(nlh, IFLA_BRPORT_NEIGH_SUPPRESS, !on);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_PROXYARP, on);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_PROXYARP_WIFI, !on);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_LOCKED, on);
+	/* IFLA_BRPORT_MAB (Linux 6.2), which this uapi header may not name. */
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_LOCKED + 1, !on);
 	mnl_attr_put_u32(nlh, IFLA_BRPORT_COST, 100);
 	mnl_attr_nest_end(nlh, nest);
 }
@@ -130,6 +135,9 @@ static void test_bridge(void)
 	mnl_attr_put_u32(nlh, IFLA_BR_STP_STATE, 1);
 	mnl_attr_put_u32(nlh, IFLA_BR_FORWARD_DELAY, 1500);
 	mnl_attr_put_u8(nlh, IFLA_BR_VLAN_FILTERING, 1);
+	mnl_attr_put_u8(nlh, IFLA_BR_NF_CALL_IPTABLES, 1);
+	mnl_attr_put_u8(nlh, IFLA_BR_NF_CALL_IP6TABLES, 0);
+	mnl_attr_put_u8(nlh, IFLA_BR_NF_CALL_ARPTABLES, 1);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, info);
 
@@ -154,6 +162,9 @@ static void test_bridge(void)
 	CHECK_EQ_INT(l->bridge.stp_state, 1, "bridge: STP state");
 	CHECK_EQ_INT(l->bridge.forward_delay_cs, 1500, "bridge: forward delay");
 	CHECK(l->bridge.vlan_filtering, "bridge: VLAN filtering");
+	CHECK(l->bridge.nf_call_iptables && !l->bridge.nf_call_ip6tables &&
+	      l->bridge.nf_call_arptables,
+	      "bridge: nf_call_iptables on, nf_call_ip6tables off, nf_call_arptables on");
 	CHECK(!l->is_brport, "bridge: not a port");
 	check_truncations("bridge", link_parse, nlh);
 }
@@ -197,6 +208,9 @@ static void test_bridge_port(struct tna_link *port)
 	CHECK(l->brport.hairpin, "port: hairpin");
 	CHECK(l->brport.isolated, "port: isolated");
 	CHECK(!l->brport.neigh_suppress, "port: neighbour suppression off");
+	CHECK(l->brport.proxyarp && !l->brport.proxyarp_wifi,
+	      "port: proxy_arp on, proxy_arp_wifi off");
+	CHECK(l->brport.locked && !l->brport.mab, "port: locked on, mab off");
 	check_truncations("port", link_parse, nlh);
 	*port = *l;
 }
@@ -227,6 +241,11 @@ static void test_protinfo(const struct tna_link *port)
 	CHECK_EQ_INT(merged.brport.state, BR_STATE_BLOCKING, "merged: STP state");
 	CHECK(!merged.brport.learning && !merged.brport.hairpin && merged.brport.mcast_flood,
 	      "merged: port flags follow the message");
+	CHECK(!obj.link.brport.locked && obj.link.brport.mab && !obj.link.brport.proxyarp &&
+	      obj.link.brport.proxyarp_wifi,
+	      "protinfo: locked, mab, proxy_arp and proxy_arp_wifi decoded");
+	CHECK(!merged.brport.locked && merged.brport.mab && merged.brport.proxyarp_wifi,
+	      "merged: locked, mab and proxy_arp_wifi follow the message");
 	check_truncations("protinfo", link_parse, nlh);
 
 	/* The bridge's own AF_BRIDGE message has no IFLA_PROTINFO. */
