@@ -94,5 +94,7 @@ char *plan__emit_c(const struct plan *p);
 
 /* {"ifname","ifindex","pipeline":bool,"fpms":[{"name","consts":{…}}],"facts":[…],"port":{…}} */
 json_t *plan__to_json(const struct plan *p);
+/* The names of TNA_PORT_F_* bits set in flags, as explain prints them. */
+json_t *plan_port_flags_json(unsigned int flags);
 
 #endif

@@ -67,17 +67,27 @@ static json_t *fact_json(const struct plan_fact *f)
 			 f->subject, "node", f->node[0] ? f->node : NULL, "text", f->text);
 }
 
+json_t *plan_port_flags_json(unsigned int flags)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < sizeof(port_flags) / sizeof(port_flags[0]); i++) {
+		if ((flags & port_flags[i].flag) &&
+		    json_array_append_new(a, json_string(port_flags[i].name))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 static json_t *port_json(const struct plan *p)
 {
-	json_t *flags = json_array();
+	json_t *flags = plan_port_flags_json(p->port.flags);
 	char buf[NAMES_BUF];
 	int err = !flags;
 
-	for (size_t i = 0; !err && i < sizeof(port_flags) / sizeof(port_flags[0]); i++)
-		if (p->port.flags & port_flags[i].flag)
-			err = json_array_append_new(flags, json_string(port_flags[i].name));
 	if (err) {
-		json_decref(flags);
 		return NULL;
 	}
 	return json_pack("{s:i, s:i, s:s, s:o}", "bridge", p->port.bridge, "mtu", p->port.mtu,

@@ -145,25 +145,6 @@ int deployer__stats_json(struct deployer *d, const char *ifname, json_t **out)
 	return *out ? 0 : -ENOMEM;
 }
 
-static json_t *port_flags(unsigned int flags)
-{
-	static const struct {
-		unsigned int bit;
-		const char *name;
-	} bits[] = {
-		{ TNA_PORT_F_READY, "ready" }, { TNA_PORT_F_LEARNING, "learning" },
-		{ TNA_PORT_F_ISOLATED, "isolated" }, { TNA_PORT_F_LOCKED, "locked" },
-		{ TNA_PORT_F_BR_PROMISC, "br_promisc" },
-		{ TNA_PORT_F_NEIGH_PROXY, "neigh_proxy" },
-	};
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && i < sizeof(bits) / sizeof(bits[0]); i++)
-		if (flags & bits[i].bit)
-			json_array_append_new(a, json_string(bits[i].name));
-	return a;
-}
-
 /* What the maps hold for the port now, which is what the fast path acts on. */
 static json_t *port_map_json(struct deployer *d, int ifindex)
 {
@@ -176,7 +157,7 @@ static json_t *port_map_json(struct deployer *d, int ifindex)
 		return json_pack("{s:b,s:b}", "in_port_table", 0, "in_devmap", in_devmap);
 	return json_pack("{s:b,s:b,s:i,s:i,s:s,s:o}", "in_port_table", 1, "in_devmap",
 			 in_devmap, "bridge", p.bridge, "mtu", p.mtu, "state",
-			 names_brport_state(p.state, buf), "flags", port_flags(p.flags));
+			 names_brport_state(p.state, buf), "flags", plan_port_flags_json(p.flags));
 }
 
 static json_t *deploy_state(const struct deploy_iface *ifc)
