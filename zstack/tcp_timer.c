@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Timers: retransmission (RFC 6298, with Karn's rule and exponential
+ * backoff), persist (zero-window probes), delayed ACK, keepalive and
+ * TIME-WAIT. Deadlines are absolute times on the caller's clock.
+ */
+#include <errno.h>
+
+#include "zstack/tcp_impl.h"
+
+/* RFC 6298's clock granularity G: our clock is finer, use 1 ms. */
+#define TCP_RTO_GRANULARITY_NS NSEC_PER_MSEC
+
+void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt)
+{
+	uint64_t var;
+
+	c->stats.rtt_samples++;
+	if (c->stats.rtt_samples == 1) {
+		c->srtt = rtt;
+		c->rttvar = rtt / 2;
+	} else {
+		uint64_t delta = c->srtt > rtt ? c->srtt - rtt : rtt - c->srtt;
+
+		c->rttvar = (3 * c->rttvar + delta) / 4;
+		c->srtt = (7 * c->srtt + rtt) / 8;
+	}
+	var = 4 * c->rttvar;
+	c->rto = c->srtt + (var > TCP_RTO_GRANULARITY_NS ? var : TCP_RTO_GRANULARITY_NS);
+	if (c->rto < c->cfg.rto_min_ns)
+		c->rto = c->cfg.rto_min_ns;
+	if (c->rto > c->cfg.rto_max_ns)
+		c->rto = c->cfg.rto_max_ns;
+}
+
+static uint64_t persist_interval(const struct tcp_conn *c)
+{
+	uint64_t t = c->rto;
+
+	for (uint32_t i = 0; i < c->persist_backoff && t < TCP_PERSIST_MAX_NS; i++)
+		t *= 2;
+	return t > TCP_PERSIST_MAX_NS ? TCP_PERSIST_MAX_NS : t;
+}
+
+/*
+ * With data or our FIN waiting and nothing in flight, only a timer gets the
+ * sender going again: the window may be zero (RFC 9293, 3.8.6.1) or too small
+ * for SWS avoidance to allow a segment (3.8.6.2.1).
+ */
+void tcp_timer__update_persist(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t end = tcp_data_end(c);
+	bool pending = seq_lt(c->snd_nxt, end) || (c->fin_queued && c->snd_nxt == end);
+
+	if (pending && c->snd_una == c->snd_max) {
+		if (!c->t_persist)
+			c->t_persist = now + persist_interval(c);
+		return;
+	}
+	c->t_persist = 0;
+	c->persist_backoff = 0;
+}
+
+void tcp_timer__touch_keepalive(struct tcp_conn *c, uint64_t now)
+{
+	c->ka_sent = 0;
+	if (!c->cfg.keepalive_idle_ns)
+		return;
+	switch (c->state) {
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT_1:
+	case TCP_FIN_WAIT_2:
+		c->t_keepalive = now + c->cfg.keepalive_idle_ns;
+		break;
+	default:
+		c->t_keepalive = 0;
+		break;
+	}
+}
+
+uint64_t tcp_conn__next_deadline(const struct tcp_conn *c)
+{
+	const uint64_t t[] = { c->t_rexmit, c->t_delack, c->t_persist, c->t_keepalive,
+			       c->t_timewait };
+	uint64_t next = UINT64_MAX;
+
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i] && t[i] < next)
+			next = t[i];
+	return next;
+}
+
+static void rexmit_timeout(struct tcp_conn *c, uint64_t now)
+{
+	bool handshake = c->state == TCP_SYN_SENT || c->state == TCP_SYN_RCVD;
+	uint32_t limit = handshake ? c->cfg.syn_retries : c->cfg.max_retries;
+
+	c->t_rexmit = 0;
+	if (c->snd_una == c->snd_max)
+		return;
+	c->stats.timeouts++;
+	if (++c->backoff > limit) {
+		tcp_conn__close(c, -ETIMEDOUT);
+		return;
+	}
+	c->rto = c->rto * 2 > c->cfg.rto_max_ns ? c->cfg.rto_max_ns : c->rto * 2;
+	/* Without timestamps everything outstanding is now ambiguous: time anew. */
+	c->rtt_karn_ok = false;
+	if (!c->ts_ok)
+		c->rtt_timing = false;
+	if (handshake) {
+		tcp_send_syn(c, now);
+		return;
+	}
+	tcp_cc__on_rto(c);
+	c->in_recovery = false;
+	c->dupacks = 0;
+	c->recover = c->snd_max;
+	c->high_rxt = c->snd_una;
+	tcp_sack__clear(c);
+	/* Go back to snd_una, whatever the peer's window now says (RFC 5681, 3.1). */
+	c->snd_nxt = c->snd_una;
+	tcp_send_data(c, c->snd_una, c->smss, now);
+}
+
+static void persist_timeout(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t pending = tcp_data_end(c) - c->snd_nxt;
+
+	c->t_persist = 0;
+	if (!c->snd_wnd) {
+		c->stats.window_probes++;
+		tcp_send_probe(c, now);
+		c->persist_backoff++;
+		c->t_persist = now + persist_interval(c);
+		return;
+	}
+	tcp_send_data(c, c->snd_nxt, pending < c->snd_wnd ? pending : c->snd_wnd, now);
+}
+
+static void keepalive_timeout(struct tcp_conn *c, uint64_t now)
+{
+	if (c->ka_sent >= c->cfg.keepalive_probes) {
+		tcp_conn__close(c, -ETIMEDOUT);
+		return;
+	}
+	c->ka_sent++;
+	c->stats.keepalive_probes++;
+	tcp_send_probe(c, now);
+	c->t_keepalive = now + c->cfg.keepalive_intvl_ns;
+}
+
+void tcp_conn__on_timer(struct tcp_conn *c, uint64_t now)
+{
+	if (c->t_timewait && now >= c->t_timewait) {
+		tcp_conn__close(c, 0);
+		return;
+	}
+	if (c->t_rexmit && now >= c->t_rexmit)
+		rexmit_timeout(c, now);
+	if (c->t_persist && now >= c->t_persist)
+		persist_timeout(c, now);
+	if (c->t_keepalive && now >= c->t_keepalive)
+		keepalive_timeout(c, now);
+	if (c->state == TCP_CLOSED)
+		return;
+	if (c->t_delack && now >= c->t_delack) {
+		c->stats.delayed_acks++;
+		c->ack_now = true;
+	}
+	tcp_output(c, now);
+}
