@@ -79,7 +79,7 @@ $(BUILD)/tests/fpm/%.bpf.o: tests/fpm/%.bpf.c $(wildcard bpf/*.h fpm/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libtna.a
+$(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libzstack.a $(BUILD)/libtna.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 

@@ -106,6 +106,7 @@ static int bridging_plan(struct planner *pl)
 
 static const struct plan_service services[] = {
 	{ bridging_applies, bridging_plan },
+	{ plan_zstack_applies, plan_zstack },
 };
 
 bool plan_has_no_pipeline(const struct plan *p)
@@ -138,7 +139,8 @@ int plan__build(struct graph *g, const struct plan_env *env, int ifindex, struct
 	if (!served) {
 		plan_link_id(ifindex, node, sizeof(node));
 		plan_add_fact(out, PLAN_FACT_NO_PIPELINE, "pipeline", node,
-			      "not a bridge port: no service needs a fast path here");
+			      "not a bridge port, and no zstack application attached: no service "
+			      "needs a fast path here");
 		return 0;
 	}
 	err = plan_interface(&pl);

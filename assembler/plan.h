@@ -51,6 +51,10 @@ struct plan_fact {
 	char text[256];		/* the fact, for people: "nft chain bridge t fw hooks forward" */
 };
 
+/* Told one zstack fact of an interface: an AF_XDP socket attached (xsk) or a
+ * steering entry, with the graph node that shows it ("" if none). */
+typedef void (*plan_zs_fact_fn)(void *fctx, bool xsk, const char *node, const char *text);
+
 /* What the graph does not hold but planning needs, gathered by the daemon. */
 struct plan_env {
 	/* net.bridge.bridge-nf-call-{iptables,ip6tables,arptables}; -1 when
@@ -67,6 +71,10 @@ struct plan_env {
 	bool (*egress_deliverable)(void *ctx, int ifindex, char *reason, size_t len);
 	/* Our own program ids, so an attached program of ours is not "foreign". */
 	bool (*own_prog)(void *ctx, uint32_t prog_id);
+	/* zstack on an interface: calls fn for every AF_XDP socket attached and
+	 * every steering entry; returns how many sockets are attached, which is
+	 * all the plan depends on. NULL: none anywhere. */
+	int (*zstack)(void *ctx, int ifindex, plan_zs_fact_fn fn, void *fctx);
 	void *ctx;
 };
 

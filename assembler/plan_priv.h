@@ -39,6 +39,11 @@ bool plan_kind_understood(const struct tna_link *l);
 /* plan_bridge.c: the bridging service. */
 int plan_bridge_port(struct planner *pl, const struct tna_link *bridge);
 
+/* plan_zstack.c: zstack steering, on an interface where an application
+ * attached an AF_XDP socket. */
+bool plan_zstack_applies(struct planner *pl);
+int plan_zstack(struct planner *pl);
+
 /* plan_port.c: the port table entry and its EGRESS facts. */
 int plan_port_state(struct planner *pl, const struct tna_link *bridge);
 

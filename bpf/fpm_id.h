@@ -12,7 +12,9 @@
 	X(ROOT, 0, "root")                                                \
 	X(PARSE_ETH, 1, "parse_eth")                                      \
 	X(STP, 2, "stp")                                                  \
-	X(BRIDGE_FWD, 3, "bridge_fwd")
+	X(BRIDGE_FWD, 3, "bridge_fwd")                                    \
+	X(PARSE_IPV4, 4, "parse_ipv4")                                    \
+	X(XSK_STEER, 5, "xsk_steer")
 
 enum fpm_id {
 #define TNA_FPM_ENUM(name, id, text) FPM_ID_##name = id,

@@ -35,4 +35,18 @@ struct {
 	__type(value, struct tna_port);
 } tna_ports SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, TNA_ZS_STEER_MAX);
+	__type(key, struct tna_zs_key);
+	__type(value, struct tna_zs_val);
+} tna_zs_steer SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_XSKMAP);
+	__uint(max_entries, TNA_XSK_QUEUES);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} tna_xskmap SEC(".maps");
+
 #endif

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Layout of the maps the daemon creates once and every program reuses: the
- * egress devmap, the FDB mirror, the port table and the per-CPU counters.
+ * egress devmap, the FDB mirror, the port table, the per-CPU counters, and
+ * zstack's steering table and AF_XDP socket map.
  * Shared by BPF (bpf/maps.bpf.h defines the maps) and user space
  * (bpf/maps_user.h creates, fills and reads them).
  */
@@ -100,7 +101,7 @@ struct tna_port {
  * of the same pipeline (the plan gives the order).
  */
 #define TNA_CNT_FPMS 16
-#define TNA_CNT_OUTCOMES 32
+#define TNA_CNT_OUTCOMES 64
 #define TNA_CNT_STRIDE (TNA_CNT_FPMS * TNA_CNT_OUTCOMES)
 
 _Static_assert(FPM_ID_MAX <= TNA_CNT_FPMS, "FPM ids outgrow the counter layout");
@@ -109,6 +110,44 @@ _Static_assert(TNA_PUNT_MAX <= TNA_CNT_OUTCOMES, "punt reasons outgrow the count
 static inline __u32 tna_counter_index(__u32 slot, __u32 fpm, __u32 outcome)
 {
 	return (slot * TNA_CNT_FPMS + fpm) * TNA_CNT_OUTCOMES + outcome;
+}
+
+/*
+ * zstack steering. tna_zs_steer holds one entry per local TCP endpoint an
+ * application registered on an interface (listening or connecting): the port
+ * is reserved against the kernel, so the kernel could only have answered
+ * these segments with a RST. tna_xskmap holds the applications' AF_XDP
+ * sockets, TNA_XSK_QUEUES entries per interface slot:
+ *
+ *   index = slot * TNA_XSK_QUEUES + rx queue
+ *
+ * where slot is the program's tna_prog_cfg.ifslot, the same as the counters'.
+ */
+#define TNA_XSK_QUEUES 64
+#define TNA_ZS_STEER_MAX 16384
+
+/* The values of AF_INET and AF_INET6, which BPF programs cannot include. */
+#define TNA_AF_INET 2
+#define TNA_AF_INET6 10
+
+struct tna_zs_key {
+	__u32 ifindex;		/* the interface the application's sockets are bound to */
+	__u8 family;		/* TNA_AF_INET; TNA_AF_INET6 designed in */
+	__u8 pad;
+	__be16 port;		/* local port, network order */
+	__u8 addr[16];		/* local address, network order; IPv4 in the first 4 bytes */
+};
+
+struct tna_zs_val {
+	__u32 app;		/* the application's id (zs-register) */
+	__u32 flags;		/* TNA_ZS_F_* */
+};
+
+#define TNA_ZS_F_LISTEN (1U << 0)	/* a listener; else a connection's local port */
+
+static inline __u32 tna_xsk_index(__u32 slot, __u32 queue)
+{
+	return slot * TNA_XSK_QUEUES + queue;
 }
 
 /* Per-program constants, in the object's ".rodata.tna" section: the verifier

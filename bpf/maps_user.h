@@ -20,12 +20,14 @@ struct tna_maps {
 	int fdb;
 	int ports;
 	int counters;
+	int zs_steer;
+	int xskmap;
 	__u32 ifslots;		/* counter slots: interfaces that can be counted */
 };
 
 static inline void tna_maps__close(struct tna_maps *m)
 {
-	int *fds[] = { &m->devmap, &m->fdb, &m->ports, &m->counters };
+	int *fds[] = { &m->devmap, &m->fdb, &m->ports, &m->counters, &m->zs_steer, &m->xskmap };
 	size_t i;
 
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
@@ -48,6 +50,10 @@ static inline int tna_maps__create(struct tna_maps *m, __u32 ifslots)
 				  sizeof(struct tna_port), TNA_PORTS_MAX, NULL);
 	m->counters = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "tna_counters", sizeof(__u32),
 				     sizeof(__u64), ifslots * TNA_CNT_STRIDE, NULL);
+	m->zs_steer = bpf_map_create(BPF_MAP_TYPE_HASH, "tna_zs_steer", sizeof(struct tna_zs_key),
+				     sizeof(struct tna_zs_val), TNA_ZS_STEER_MAX, NULL);
+	m->xskmap = bpf_map_create(BPF_MAP_TYPE_XSKMAP, "tna_xskmap", sizeof(__u32), sizeof(__u32),
+				   ifslots * TNA_XSK_QUEUES, NULL);
 	m->ifslots = ifslots;
 	if (m->devmap < 0)
 		err = m->devmap;
@@ -57,6 +63,10 @@ static inline int tna_maps__create(struct tna_maps *m, __u32 ifslots)
 		err = m->ports;
 	else if (m->counters < 0)
 		err = m->counters;
+	else if (m->zs_steer < 0)
+		err = m->zs_steer;
+	else if (m->xskmap < 0)
+		err = m->xskmap;
 	if (err)
 		tna_maps__close(m);
 	return err;
@@ -74,6 +84,8 @@ static inline int tna_maps__reuse(const struct tna_maps *m, struct bpf_object *o
 		{ "tna_fdb", m->fdb },
 		{ "tna_ports", m->ports },
 		{ "tna_counters", m->counters },
+		{ "tna_zs_steer", m->zs_steer },
+		{ "tna_xskmap", m->xskmap },
 	};
 	struct bpf_map *map;
 	size_t i;

@@ -39,7 +39,11 @@
 	X(BR_NETFILTER, 26, "br_netfilter")                               \
 	X(BR_NF_L3_HEADER, 27, "br_nf_l3_header")                         \
 	X(BR_NF_PADDED, 28, "br_nf_padded")                               \
-	X(BR_NF_MTU, 29, "br_nf_mtu")
+	X(BR_NF_MTU, 29, "br_nf_mtu")                                     \
+	X(IPV4_HEADER, 30, "ipv4_header")                                 \
+	X(IPV4_FRAGMENT, 31, "ipv4_fragment")                             \
+	X(IPV4_OPTIONS, 32, "ipv4_options")                               \
+	X(XSK_NO_SOCKET, 33, "xsk_no_socket")
 
 enum tna_punt {
 	TNA_PUNT_NONE = 0,

@@ -22,6 +22,8 @@
 #define CONTROL_MAX_CLIENTS 64
 #define CONTROL_MAX_OUTPUT (16u << 20)
 #define CONTROL_EVENTS 32
+/* Fds a client may have sent (SCM_RIGHTS) that no request took yet. */
+#define CONTROL_MAX_FDS 8
 
 struct control_client {
 	struct control *ctl;
@@ -34,6 +36,10 @@ struct control_client {
 	bool dead;		/* fd closed; freed by control_reap */
 	char *out;
 	size_t out_off, out_len, out_cap;
+	int fds[CONTROL_MAX_FDS];	/* received, oldest first */
+	unsigned int nfds;
+	void *data;			/* a command's state for this client */
+	void (*release)(void *data);	/* called once when the client goes */
 	struct proto_framer in;
 };
 
@@ -70,6 +76,12 @@ static void client_drop(struct control_client *c)
 	epoll_ctl(c->ctl->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->dead = true;
+	while (c->nfds)
+		close(c->fds[--c->nfds]);
+	if (c->release)
+		c->release(c->data);
+	c->release = NULL;
+	c->data = NULL;
 	if (c->monitor)
 		c->ctl->stats.monitors--;
 	pr_debug("client %u: disconnected", c->id);
@@ -224,8 +236,39 @@ static void client_serve(struct control_client *c)
 	client_update_events(c);
 }
 
+/* Keeps the fds a message carried for the requests that take them; beyond
+ * CONTROL_MAX_FDS unclaimed ones, the rest are closed. */
+static void client_keep_fds(struct control_client *c, struct msghdr *msg)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		size_t n;
+		int *fds;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		fds = (int *)CMSG_DATA(cm);
+		for (size_t i = 0; i < n; i++) {
+			if (c->nfds < CONTROL_MAX_FDS) {
+				c->fds[c->nfds++] = fds[i];
+				continue;
+			}
+			pr_info("client %u: more than %d fds sent ahead of their requests; "
+				"closing the extra ones", c->id, CONTROL_MAX_FDS);
+			close(fds[i]);
+		}
+	}
+}
+
 static void client_read(struct control_client *c)
 {
+	union {
+		char buf[CMSG_SPACE(CONTROL_MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov;
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf.buf,
+			      .msg_controllen = sizeof(cbuf.buf) };
 	char *at;
 	size_t space = proto_framer__space(&c->in, &at);
 	ssize_t n;
@@ -234,12 +277,18 @@ static void client_read(struct control_client *c)
 		client_too_large(c);
 		return;
 	}
-	n = recv(c->fd, at, space, MSG_DONTWAIT);
+	iov.iov_base = at;
+	iov.iov_len = space;
+	n = recvmsg(c->fd, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EINTR)
 			client_drop(c);
 		return;
 	}
+	client_keep_fds(c, &msg);
+	if (msg.msg_flags & MSG_CTRUNC)
+		pr_info("client %u: sent more fds at once than %d; some were lost", c->id,
+			CONTROL_MAX_FDS);
 	if (n == 0)
 		c->read_eof = true;
 	proto_framer__commit(&c->in, n);
@@ -356,6 +405,28 @@ int control__process(struct control *ctl)
 	ctl->in_batch = false;
 	control_reap(ctl);
 	return 0;
+}
+
+int control__take_fd(struct control_client *c)
+{
+	int fd;
+
+	if (!c->nfds)
+		return -1;
+	fd = c->fds[0];
+	memmove(c->fds, c->fds + 1, --c->nfds * sizeof(c->fds[0]));
+	return fd;
+}
+
+void control__set_client_data(struct control_client *c, void *data, void (*release)(void *data))
+{
+	c->data = data;
+	c->release = release;
+}
+
+void *control__client_data(const struct control_client *c)
+{
+	return c->data;
 }
 
 void control__monitor(struct control *ctl, struct control_client *c)

@@ -17,6 +17,7 @@
 struct caps;
 struct graph;
 struct introspect;
+struct zs_apps;
 
 struct control;
 struct control_client;
@@ -29,6 +30,7 @@ struct control_opts {
 	struct graph *graph;
 	struct introspect *introspect;	/* may be NULL */
 	const struct caps *caps;
+	struct zs_apps *zs;		/* zstack applications; NULL: refused */
 	unsigned int max_clients;	/* 0: 64 */
 	size_t max_output;		/* bytes queued per client; 0: 16 MiB */
 };
@@ -57,6 +59,14 @@ int control__adopt(struct control *ctl, int fd);
 
 void control__get_stats(const struct control *ctl, struct control_stats *st);
 const struct control_opts *control__opts(const struct control *ctl);
+/* The oldest fd the client sent with SCM_RIGHTS that no request took yet,
+ * now the caller's; -1 if none. A request that needs an fd is sent together
+ * with it, so the oldest is the one sent with the request being handled. */
+int control__take_fd(struct control_client *c);
+/* State a command keeps for the client (a zstack application): release(data)
+ * runs once when the client is gone, however it went. */
+void control__set_client_data(struct control_client *c, void *data, void (*release)(void *data));
+void *control__client_data(const struct control_client *c);
 /* From now on c receives one line per graph change. */
 void control__monitor(struct control *ctl, struct control_client *c);
 

@@ -9,6 +9,7 @@
 #include "controller/control_cmds.h"
 #include "controller/deployer.h"
 #include "controller/graph.h"
+#include "controller/zs_registry.h"
 #include "introspect/introspect.h"
 
 /* One daemon per process, one deployer: the control socket's options predate it. */
@@ -259,6 +260,11 @@ const struct proto_command control_commands[] = {
 	{ "explain", cmd_explain },
 	{ "reload", cmd_reload },
 	{ "monitor", cmd_monitor },
+	{ "zs-register", zs_cmd_register },
+	{ "zs-attach", zs_cmd_attach },
+	{ "zs-listen", zs_cmd_listen },
+	{ "zs-connect", zs_cmd_connect },
+	{ "zs-release", zs_cmd_release },
 };
 
 const size_t control_commands_count = sizeof(control_commands) / sizeof(control_commands[0]);

@@ -153,6 +153,7 @@ static int root_attach(struct deployer *d, struct deploy_iface *ifc)
 			 err == -EBUSY ? " (another XDP program is attached)" : "");
 		goto fail;
 	}
+	deploy_zs_fill_slot(d, ifc);
 	if (d->opts.links_changed)
 		d->opts.links_changed(d->opts.ctx);
 	return 0;
@@ -252,6 +253,7 @@ void deploy_iface__detach(struct deployer *d, struct deploy_iface *ifc)
 	deploy_iface__unpublish(d, ifc);
 	ifc->slot_fd = -1;
 	if (ifc->root) {
+		deploy_zs_clear_slot(d, ifc);
 		graph__set_own_prog(d->opts.graph, ifc->root_id, false);
 		bpf_object__close(ifc->root);
 		d->slot_used[ifc->ifslot] = false;

@@ -46,6 +46,22 @@ struct deploy_iface {
 	bool seen;			/* planned in the current pass */
 };
 
+/* An AF_XDP socket of a zstack application (the application's fd, not ours). */
+struct deploy_xsk {
+	int ifindex;
+	uint32_t queue;
+	int fd;
+	char who[96];		/* the application, for explain */
+};
+
+/* A steering entry, as written into tna_zs_steer. */
+struct deploy_steer {
+	struct tna_zs_key key;
+	struct tna_zs_val val;
+	char node[96];		/* the graph node that shows it; "" if none */
+	char text[224];		/* for explain */
+};
+
 struct deployer {
 	struct deployer_opts opts;
 	struct compile_opts copts;
@@ -59,6 +75,10 @@ struct deployer {
 	struct br_nf_sysctls br_nf;
 	struct plan_env env;
 	int debounce_fd, tick_fd;
+	struct deploy_xsk *xsks;
+	size_t nxsks, xsks_cap;
+	struct deploy_steer *steers;
+	size_t nsteers, steers_cap;
 	bool dirty;
 	uint64_t dirty_since_us;	/* first change not yet planned */
 };
@@ -66,6 +86,15 @@ struct deployer {
 uint64_t deploy_now_us(void);
 struct deploy_iface *deploy_iface_find(struct deployer *d, int ifindex);
 struct deploy_iface *deploy_iface_by_name(struct deployer *d, const char *ifname);
+
+void deploy_mark_dirty(struct deployer *d);
+
+/* deployer_zs.c: zstack's sockets in the XSKMAP at the interface's slot while
+ * it runs a root program, and the planner's view of them. */
+void deploy_zs_fill_slot(struct deployer *d, const struct deploy_iface *ifc);
+void deploy_zs_clear_slot(struct deployer *d, const struct deploy_iface *ifc);
+int deploy_zs_env(void *ctx, int ifindex, plan_zs_fact_fn fn, void *fctx);
+void deploy_zs_free(struct deployer *d);
 
 /* deploy_iface.c */
 /* Compiles, loads and publishes the plan's pipeline (attaching the root

@@ -104,7 +104,7 @@ static void arm(int fd, unsigned int first_ms, unsigned int every_ms)
 	timerfd_settime(fd, 0, &t, NULL);
 }
 
-static void mark_dirty(struct deployer *d)
+void deploy_mark_dirty(struct deployer *d)
 {
 	if (d->dirty)
 		return;
@@ -120,7 +120,7 @@ static void on_graph_change(void *ctx, enum graph_change change, const json_t *n
 	if (change == GRAPH_FDB_CHANGED)
 		fdb_sync__on_change(d->fdb, node);
 	else
-		mark_dirty(d);
+		deploy_mark_dirty(d);
 }
 
 static void log_plan_change(const struct deploy_iface *ifc, const struct plan *p, int err)
@@ -285,7 +285,7 @@ static void tick(struct deployer *d)
 	if (egress__refresh(d->egress))
 		changed = true;
 	if (changed)
-		mark_dirty(d);
+		deploy_mark_dirty(d);
 	fdb_sync__refresh(d->fdb);
 }
 
@@ -318,6 +318,7 @@ int deployer__open(struct deployer **out, const struct deployer_opts *opts)
 	d->opts = *opts;
 	d->debounce_fd = d->tick_fd = -1;
 	d->maps.devmap = d->maps.fdb = d->maps.ports = d->maps.counters = -1;
+	d->maps.zs_steer = d->maps.xskmap = -1;
 	d->copts.cache_dir = opts->cache_dir;
 	d->copts.source_dir = opts->source_dir;
 	snprintf(d->root_path, sizeof(d->root_path), "%s/root.bpf.o", opts->bpf_dir);
@@ -346,6 +347,7 @@ int deployer__open(struct deployer **out, const struct deployer_opts *opts)
 		.native_xdp = env_native_xdp,
 		.egress_deliverable = env_deliverable,
 		.own_prog = env_own_prog,
+		.zstack = deploy_zs_env,
 		.ctx = d,
 	};
 	d->debounce_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -378,6 +380,7 @@ void deployer__close(struct deployer *d)
 		free(d->ifaces[i]);
 	}
 	free(d->ifaces);
+	deploy_zs_free(d);
 	fdb_sync__free(d->fdb);
 	egress__free(d->egress);
 	tna_maps__close(&d->maps);

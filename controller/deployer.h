@@ -14,6 +14,10 @@
 #define TNA_DEPLOYER_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bpf/maps.h"
 
 struct graph;
 struct deployer;
@@ -49,5 +53,21 @@ int deployer__stats_json(struct deployer *d, const char *ifname, json_t **out);
 /* Loads and publishes the interface's pipeline again; *out as pipeline_json,
  * or -EIO with *out holding {"error":…} when the load failed. */
 int deployer__reload(struct deployer *d, const char *ifname, json_t **out);
+
+/*
+ * zstack steering (controller/zs_registry.c). An interface with an AF_XDP
+ * socket attached gets xsk_steer in its plan; the socket goes into the XSKMAP
+ * at the interface's slot whenever it runs a program. fd stays the caller's
+ * and must stay open until deployer__xsk_remove. who names the application
+ * for explain. Steering entries go straight into tna_zs_steer: they never
+ * change a plan. Each returns 0 or -errno.
+ */
+int deployer__xsk_add(struct deployer *d, int ifindex, uint32_t queue, int fd, const char *who);
+void deployer__xsk_remove(struct deployer *d, int ifindex, uint32_t queue);
+int deployer__steer_add(struct deployer *d, const struct tna_zs_key *key,
+			const struct tna_zs_val *val, const char *node, const char *text);
+void deployer__steer_remove(struct deployer *d, const struct tna_zs_key *key);
+/* The interface runs a published pipeline with xsk_steer in it. */
+bool deployer__steering_live(struct deployer *d, int ifindex);
 
 #endif

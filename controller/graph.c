@@ -77,6 +77,7 @@ void graph__free(struct graph *g)
 	bulk_fini(g);
 	nft_rules_fini(g);
 	free(g->own_progs);
+	graph_zs_apps_free(g);
 	free(g);
 }
 
@@ -382,6 +383,13 @@ void graph__remove(struct graph *g, const struct tna_obj *obj)
 	htab__shrink(&g->nodes);
 }
 
+/* The daemon's own (zstack) listeners: no reader dumps them, so a resync of
+ * the kernel's listeners must not drop them. */
+static bool is_zstack_listener(const struct gnode *n)
+{
+	return n->obj.kind == TNA_OBJ_LISTENER && n->obj.listener.owner == TNA_OWNER_ZSTACK;
+}
+
 void graph__resync_begin(struct graph *g, enum tna_obj_kind kind)
 {
 	struct gnode *n;
@@ -394,7 +402,7 @@ void graph__resync_begin(struct graph *g, enum tna_obj_kind kind)
 		nft_rules_resync_begin(g);
 	else
 		graph_for_each_node(g, kind, n)
-			n->stale = true;
+			n->stale = !is_zstack_listener(n);
 }
 
 void graph__resync_end(struct graph *g, enum tna_obj_kind kind)

@@ -48,6 +48,12 @@ void graph__unwatch(struct graph *g, graph_watch_fn fn, void *ctx);
  * "owner":"zstack-tna" for marked programs, "foreign" otherwise. 0 or -errno. */
 int graph__set_own_prog(struct graph *g, uint32_t prog_id, bool own);
 
+/* Names a zstack application on its listener nodes (TNA_OBJ_LISTENER with
+ * owner TNA_OWNER_ZSTACK and inode = id), which the listener reader's
+ * resyncs leave alone. 0 or -errno. */
+int graph__set_zstack_app(struct graph *g, uint32_t id, const char *name, int pid);
+void graph__drop_zstack_app(struct graph *g, uint32_t id);
+
 /* {"nodes":[...],"edges":[...],"services":[...]}; caller owns the reference. */
 json_t *graph__to_json(struct graph *g);
 /* One node and its edges: {"node":{...},"edges":[...]}, or NULL if unknown. */

@@ -218,6 +218,8 @@ static void listener_attrs(const struct graph *g, const struct tna_listener *l, 
 	set_int(o, "port", l->port);
 	set_str(o, "family", names_family(l->family, buf));
 	set_str(o, "owner", l->owner == TNA_OWNER_ZSTACK ? "zstack" : "kernel");
+	if (l->owner == TNA_OWNER_ZSTACK)
+		json_object_set_new(o, "app", graph_zs_app_json(g, (uint32_t)l->inode));
 	if (l->ifindex) {
 		const char *dev = graph_link_name(g, l->ifindex);
 

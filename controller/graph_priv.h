@@ -55,6 +55,13 @@ struct nft_rules {
 	char chain_id[];
 };
 
+/* A zstack application, named on its listeners (tna_listener.inode is its id). */
+struct graph_zs_app {
+	uint32_t id;
+	int pid;
+	char name[64];
+};
+
 struct graph_watcher {
 	graph_watch_fn fn;
 	void *ctx;
@@ -72,6 +79,8 @@ struct graph {
 	int nwatchers;
 	uint32_t *own_progs;
 	size_t own_progs_count, own_progs_cap;
+	struct graph_zs_app *zs_apps;
+	size_t zs_apps_count, zs_apps_cap;
 };
 
 #define graph_for_each_node(g, kind, n) for (n = (g)->kinds[kind]; n; n = n->next)
@@ -124,6 +133,11 @@ void nft_rules_drop_table(struct graph *g, uint8_t family, const char *table);
 const struct nft_rules *nft_rules_find(const struct graph *g, const char *chain_id);
 int nft_rules_for_each(struct graph *g, int (*fn)(void *ctx, const struct tna_obj *obj),
 		       void *ctx);
+
+/* graph_zstack.c */
+/* {"id","name","pid"} of a zstack application, or null when unknown. */
+json_t *graph_zs_app_json(const struct graph *g, uint32_t id);
+void graph_zs_apps_free(struct graph *g);
 
 /* graph_json.c */
 json_t *graph_node_render(const struct graph *g, const struct gnode *n);

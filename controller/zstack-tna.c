@@ -25,6 +25,7 @@
 #include "controller/deployer.h"
 #include "controller/graph.h"
 #include "controller/log.h"
+#include "controller/zs_registry.h"
 #include "introspect/introspect.h"
 
 #define MAX_INTROSPECT_FDS 16
@@ -52,6 +53,7 @@ struct daemon {
 	struct introspect *introspect;
 	struct control *control;
 	struct deployer *deployer;	/* NULL without a fast path */
+	struct zs_apps *zs;
 	int epfd, timer_fd, signal_fd;
 	uint64_t resyncs;	/* last seen, to log each new one */
 };
@@ -140,6 +142,7 @@ static void fast_path_start(struct daemon *d, const struct daemon_opts *o)
 		return;
 	}
 	control_cmds__set_deployer(d->deployer);
+	zs_apps__set_deployer(d->zs, d->deployer);
 }
 
 static int daemon_start(struct daemon *d, const struct daemon_opts *o)
@@ -160,6 +163,10 @@ static int daemon_start(struct daemon *d, const struct daemon_opts *o)
 	if (!d->graph)
 		return -ENOMEM;
 	copts.graph = d->graph;
+	err = zs_apps__new(&d->zs, d->graph);
+	if (err)
+		return err;
+	copts.zs = d->zs;
 
 	sink = graph__sink(d->graph);
 	err = introspect__open(&d->introspect, &sink);
@@ -268,8 +275,12 @@ static int daemon_event(struct daemon *d, enum source src, int fd)
 static void daemon_stop(struct daemon *d)
 {
 	control_cmds__set_deployer(NULL);
+	if (d->zs)
+		zs_apps__set_deployer(d->zs, NULL);
 	deployer__close(d->deployer);
+	/* Closing the clients releases the zstack applications' ports. */
 	control__close(d->control);
+	zs_apps__free(d->zs);
 	introspect__close(d->introspect);
 	graph__free(d->graph);
 	if (d->signal_fd >= 0)

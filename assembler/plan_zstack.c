@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The zstack steering service: an interface where a zstack application
+ * attached an AF_XDP socket gets parse_eth → parse_ipv4 → xsk_steer. The plan
+ * depends only on that; which addresses and ports are steered lives in the
+ * steering map, so a listen or a connection never recompiles anything.
+ *
+ * Not on bridge ports: there a frame for a local address has to go through
+ * the bridge first (FDB learning, bridge-family rules, the bridge device's
+ * own stack), which xsk_steer ahead of bridge_fwd would skip.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "assembler/plan_priv.h"
+
+static bool has_zstack_listener(const struct planner *pl, const struct tna_obj *obj)
+{
+	return obj->listener.owner == TNA_OWNER_ZSTACK &&
+	       obj->listener.ifindex == pl->link->ifindex;
+}
+
+static int xsks_attached(const struct planner *pl)
+{
+	const struct plan_env *env = pl->env;
+
+	return env->zstack ? env->zstack(env->ctx, pl->link->ifindex, NULL, NULL) : 0;
+}
+
+bool plan_zstack_applies(struct planner *pl)
+{
+	struct plan_match m;
+
+	if (xsks_attached(pl))
+		return true;
+	return !plan_match(pl, TNA_OBJ_LISTENER, has_zstack_listener, &m) && m.count;
+}
+
+static void zs_fact(void *fctx, bool xsk, const char *node, const char *text)
+{
+	struct planner *pl = fctx;
+
+	plan_add_fact(pl->p, PLAN_FACT_INCLUDED, xsk ? "xsk_steer" : "steering", node, "%s",
+		      text);
+}
+
+int plan_zstack(struct planner *pl)
+{
+	const struct tna_link *l = pl->link, *master;
+	const struct plan_env *env = pl->env;
+	char node[32];
+
+	plan_link_id(l->ifindex, node, sizeof(node));
+	master = l->master ? graph__link(pl->g, l->master) : NULL;
+	if (master && master->is_bridge) {
+		plan_add_fact(pl->p, PLAN_FACT_OMITTED, "xsk_steer", node,
+			      "%s is a port of bridge %s: zstack steering runs only on interfaces "
+			      "that are not bridge ports, so its zstack traffic goes to the kernel",
+			      l->name, master->name);
+		return 0;
+	}
+	if (!xsks_attached(pl))
+		plan_add_fact(pl->p, PLAN_FACT_PUNT, "xsk_steer", node,
+			      "zstack listeners on %s but no AF_XDP socket attached: their "
+			      "traffic goes to the kernel", l->name);
+	if (plan_has_no_pipeline(pl->p))
+		return 0;
+	if (!plan_add_fpm(pl->p, "parse_eth") || !plan_add_fpm(pl->p, "parse_ipv4") ||
+	    !plan_add_fpm(pl->p, "xsk_steer"))
+		return -E2BIG;
+	plan_add_fact(pl->p, PLAN_FACT_INCLUDED, "parse_ipv4", node,
+		      "zstack application on %s: steering reads the IPv4 and TCP headers; "
+		      "fragments, options and bad headers go to the kernel", l->name);
+	plan_add_fact(pl->p, PLAN_FACT_INCLUDED, "xsk_steer", node,
+		      "zstack application on %s: TCP to its registered endpoints goes to its "
+		      "AF_XDP sockets, everything else to the kernel", l->name);
+	if (env->zstack)
+		env->zstack(env->ctx, l->ifindex, zs_fact, pl);
+	return 0;
+}

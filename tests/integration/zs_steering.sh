@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# zstack steering and the shared port namespace, with the kernel as the peer:
+# a zstack application (tests/tools/zs-steer-probe) listens on a port of A;
+# the kernel client on B connects. Its SYNs must reach the AF_XDP socket and
+# never the kernel (no RST); the kernel cannot take the port meanwhile; a port
+# a kernel socket holds is refused; SIGKILL of the application gives the port
+# back and removes the steering; ping and kernel TCP on other ports work
+# throughout.
+set -u
+. "$(dirname "$0")/../lib.sh"
+require_env tcpdump ethtool
+PROBE=$TNA_BUILD/tools/zs-steer-probe
+if [ ! -x "$PROBE" ]; then
+	not_ok "zs_steering: $PROBE is missing (run: make tests)"
+	exit 1
+fi
+trap 'daemon_stop; ns_cleanup' EXIT
+
+A_IP=10.78.0.1
+B_IP=10.78.0.2
+PORT=8080
+OTHER=8081
+
+topology() {
+	ns_new a >/dev/null
+	ns_new b >/dev/null
+	ip link add zsa netns "$A" type veth peer name zsb netns "$B"
+	ip -n "$A" addr add $A_IP/24 dev zsa
+	ip -n "$B" addr add $B_IP/24 dev zsb
+	ip -n "$A" link set zsa up
+	ip -n "$B" link set zsb up
+	# Kernel TCP over veth leaves checksums to offload; zstack sees the wire.
+	ip netns exec "$B" ethtool -K zsb tx off >/dev/null
+	ip netns exec "$A" ethtool -K zsa tx off >/dev/null
+}
+A=${TNA_NS_PREFIX}-a
+B=${TNA_NS_PREFIX}-b
+setup "two namespaces joined by a veth" topology
+daemon_start "$A" || { not_ok "daemon starts"; exit 1; }
+export ZSTACK_TNA_CONTROL=$SOCK
+
+steering_live() { tnactl explain zsa 2>/dev/null | grep -q "deployed: live"; }
+steering_entries() { tnactl explain zsa 2>/dev/null | grep -c "steered to zstack" || true; }
+zstack_listeners() { tnactl -j graph | json_find nodes | grep -c '"owner": "zstack"' || true; }
+kernel_can_bind() {
+	ip netns exec "$A" "$TNA_PY" -c 'import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2])))' "$A_IP" "$1" 2>/dev/null
+}
+fails() { ! "$@"; }
+ping_ok() { ip netns exec "$B" ping -c 1 -W 1 $A_IP >/dev/null; }
+# A kernel server on A answers a kernel client on B on another port.
+kernel_tcp_ok() {
+	ip netns exec "$A" timeout 5 socat -u TCP-LISTEN:$OTHER,bind=$A_IP,reuseaddr \
+		OPEN:/dev/null,creat & local srv=$!
+	sleep 0.2
+	echo hello | ip netns exec "$B" timeout 3 socat -u - TCP:$A_IP:$OTHER
+	local rc=$?
+	wait $srv
+	return $rc
+}
+
+check "ping before zstack" ping_ok
+check "kernel TCP on port $OTHER before zstack" kernel_tcp_ok
+
+# The application: 8 s of counting SYNs to $PORT on its AF_XDP socket.
+PROBE_OUT=$(mktemp)
+ip netns exec "$A" "$PROBE" zsa $A_IP $PORT 8 >"$PROBE_OUT" 2>&1 &
+PROBE_PID=$!
+check "the probe registers and listens on $A_IP:$PORT" wait_until 3 grep -q listening "$PROBE_OUT"
+check "explain zsa shows xsk_steer deployed" wait_until 5 steering_live
+check "explain zsa shows the steering entry" test "$(steering_entries)" -eq 1
+check "the graph shows a zstack listener" test "$(zstack_listeners)" -eq 1
+check "the graph has a steers-to edge to zsa" \
+	sh -c "'$TNA_BUILD/tnactl' -s '$SOCK' -j graph | grep -q steers-to"
+
+DUMP=$(mktemp)
+ip netns exec "$B" timeout 4 tcpdump -nli zsb "tcp port $PORT" >"$DUMP" 2>/dev/null &
+DUMP_PID=$!
+sleep 0.5
+ip netns exec "$B" timeout 3 socat -u /dev/null TCP:$A_IP:$PORT,connect-timeout=2 2>/dev/null
+check "the kernel client's connect gets no answer (SYNs go to zstack)" test $? -ne 0
+wait $DUMP_PID
+check "no RST came back from $A_IP:$PORT" sh -c "! grep -q 'Flags \[R' '$DUMP'"
+check "the kernel cannot bind $A_IP:$PORT while zstack holds it" fails kernel_can_bind $PORT
+ip netns exec "$A" timeout 2 socat -u TCP-LISTEN:$PORT,bind=$A_IP,reuseaddr /dev/null 2>/dev/null
+check "a kernel listener on $PORT is refused while zstack holds it" test $? -ne 0
+check "ping while zstack steers" ping_ok
+check "kernel TCP on port $OTHER while zstack steers" kernel_tcp_ok
+wait $PROBE_PID
+check "the SYNs arrived on the AF_XDP socket" \
+	sh -c "grep -Eq '^syns [1-9]' '$PROBE_OUT'"
+rm -f "$DUMP"
+
+# A port a kernel socket holds is refused with port-in-use.
+ip netns exec "$A" timeout 5 socat -u TCP-LISTEN:$OTHER,bind=$A_IP OPEN:/dev/null,creat &
+KSRV=$!
+sleep 0.3
+ip netns exec "$A" "$PROBE" zsa $A_IP $OTHER 1 >"$PROBE_OUT" 2>&1
+check "a port held by a kernel listener is refused" test $? -ne 0
+check "the refusal names the port and says what to do" \
+	grep -q "port $OTHER on $A_IP is held by a kernel socket.*stop that socket" "$PROBE_OUT"
+kill $KSRV 2>/dev/null
+wait $KSRV 2>/dev/null
+
+# SIGKILL gives everything back. The kernel frees a closed AF_XDP socket's
+# queue from a workqueue: binding the queue again at once can meet EBUSY.
+sleep 1
+ip netns exec "$A" "$PROBE" zsa $A_IP $PORT 60 >"$PROBE_OUT" 2>&1 &
+PROBE_PID=$!
+wait_until 5 steering_live
+check "the probe listens again" wait_until 3 grep -q listening "$PROBE_OUT"
+grep -q listening "$PROBE_OUT" || sed 's/^/# probe: /' "$PROBE_OUT"
+{ kill -9 $PROBE_PID; wait $PROBE_PID; } 2>/dev/null
+check "after SIGKILL the steering entry is gone" wait_until 3 test "$(steering_entries)" -eq 0
+check "after SIGKILL the graph has no zstack listener" test "$(zstack_listeners)" -eq 0
+check "after SIGKILL a kernel socket binds $A_IP:$PORT" kernel_can_bind $PORT
+check "after SIGKILL the daemon logs the release" grep -q "zs-steer-probe.*gone: released" \
+	"$DAEMON_LOG"
+ip netns exec "$A" timeout 5 socat -u TCP-LISTEN:$PORT,bind=$A_IP,reuseaddr OPEN:/dev/null,creat &
+KSRV=$!
+sleep 0.3
+echo hi | ip netns exec "$B" timeout 3 socat -u - TCP:$A_IP:$PORT
+check "after SIGKILL a kernel server on $PORT answers the kernel client" test $? -eq 0
+wait $KSRV 2>/dev/null
+check "ping after zstack" ping_ok
+rm -f "$PROBE_OUT"
+tna_finish
