@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zstack: TCP over AF_XDP, beside the kernel's stack and sharing its port
+ * namespace. The zstack-tna daemon steers the flows of the ports an
+ * application listens on or connects from into its AF_XDP sockets; every
+ * other packet of the host stays with Linux.
+ *
+ * One stack (zs_open) runs one engine per AF_XDP queue, each share-nothing
+ * and run to completion: zs_poll receives a batch, runs the TCP state
+ * machines and timers, transmits, and returns what happened. A stack is not
+ * thread-safe; run one per thread (one per queue) to use several cores.
+ *
+ * Zero copy: zs_read hands out received payload as a reference into the
+ * frame it arrived in (release it with zs_buf_free); zs_buf_alloc gives a
+ * frame with headroom that zs_write sends by prepending headers in place and
+ * keeps until the peer acknowledged it. zs_send/zs_recv copy, for convenience.
+ *
+ * Errors are negative errno values; zs_strerror(stack) says what went wrong
+ * last, in words a person can act on.
+ */
+#ifndef ZSTACK_ZSTACK_H
+#define ZSTACK_ZSTACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct zs_stack;
+struct zs_sock;
+
+struct zs_config {
+	const char *ifname;	  /* the interface to serve */
+	int queue;		  /* its RX queue, or -1 for every queue */
+	const char *control;	  /* daemon socket; NULL: $ZSTACK_TNA_CONTROL or the default */
+	const char *app_name;	  /* shown by tnactl; NULL: the program's name */
+	uint32_t frames;	  /* UMEM frames per queue; 0: a default */
+	uint32_t frame_size;	  /* 2048 or 4096; 0: 4096 */
+	int force_copy;		  /* bind in copy mode even where zero-copy is offered */
+};
+
+enum zs_xdp_mode {
+	ZS_MODE_COPY,		  /* the kernel copies frames into the UMEM (veth) */
+	ZS_MODE_ZEROCOPY,	  /* the NIC DMAs straight into the UMEM */
+};
+
+int zs_open(struct zs_stack **out, const struct zs_config *cfg);
+/* Aborts every connection, unregisters from the daemon, frees everything. */
+void zs_stack_close(struct zs_stack *st);
+enum zs_xdp_mode zs_mode(const struct zs_stack *st);
+const char *zs_strerror(const struct zs_stack *st);
+
+/* Address as text ("10.0.0.1"; "0.0.0.0" for every address of the interface). */
+int zs_listen(struct zs_stack *st, const char *addr, uint16_t port, int backlog,
+	      struct zs_sock **out);
+/* Starts a connection; ZS_EV_CONNECTED (or ZS_EV_ERROR) follows from zs_poll. */
+int zs_connect(struct zs_stack *st, const char *addr, uint16_t port, struct zs_sock **out);
+/* Takes an established connection from a listener; -EAGAIN when none. */
+int zs_accept(struct zs_sock *listener, struct zs_sock **out);
+
+enum zs_events {
+	ZS_EV_ACCEPTED = 1 << 0,  /* a listener has a connection to zs_accept */
+	ZS_EV_CONNECTED = 1 << 1, /* zs_connect completed */
+	ZS_EV_READABLE = 1 << 2,  /* data (or the peer's FIN) to read */
+	ZS_EV_WRITABLE = 1 << 3,  /* room to write again after -EAGAIN */
+	ZS_EV_CLOSED = 1 << 4,	  /* the connection is over; zs_close it */
+	ZS_EV_ERROR = 1 << 5,	  /* reset or timed out; zs_sock_error says which */
+};
+
+struct zs_event {
+	struct zs_sock *sock;
+	uint32_t events;	  /* enum zs_events */
+	void *user;		  /* as set with zs_sock_set_user */
+};
+
+/* Runs the engines; waits up to timeout_ms (0: not at all, -1: until something
+ * happens) and returns the number of events stored, or -errno. */
+int zs_poll(struct zs_stack *st, struct zs_event *events, int max, int timeout_ms);
+/* Readable when zs_poll has work: put it in an epoll set beside kernel fds. */
+int zs_fd(const struct zs_stack *st);
+
+/* A frame of payload: data and len are the application's; the rest is not. */
+struct zs_buf {
+	void *data;
+	size_t len;
+	uint64_t handle;
+};
+
+/* Zero-copy receive: 0 with buf referencing received payload, -EAGAIN when
+ * there is none yet, -EPIPE after the peer's FIN once all data was read. */
+int zs_read(struct zs_sock *s, struct zs_buf *buf);
+void zs_buf_free(struct zs_stack *st, struct zs_buf *buf);
+/* A frame for sending: buf->data has room for buf->len bytes (at most the
+ * connection's MSS), with headroom for the headers before it. */
+int zs_buf_alloc(struct zs_stack *st, struct zs_buf *buf);
+/* Zero-copy send of buf->len bytes of buf: the stack owns buf from here on
+ * (also on error). -EAGAIN when the send window is full: retry after
+ * ZS_EV_WRITABLE (the buffer is then still the caller's). */
+int zs_write(struct zs_sock *s, struct zs_buf *buf);
+
+/* Copying convenience: bytes moved, or -errno (-EAGAIN, -EPIPE at end). */
+ssize_t zs_send(struct zs_sock *s, const void *data, size_t len);
+ssize_t zs_recv(struct zs_sock *s, void *data, size_t len);
+
+/* SHUT_WR sends FIN after the queued data. */
+int zs_shutdown(struct zs_sock *s, int how);
+/* Graceful close (FIN); the socket is freed once the stack is done with it. */
+int zs_close(struct zs_sock *s);
+/* Sends RST and frees at once. */
+void zs_abort(struct zs_sock *s);
+
+void zs_sock_set_user(struct zs_sock *s, void *user);
+void *zs_sock_user(const struct zs_sock *s);
+/* The error that ended the connection (-ECONNRESET, -ETIMEDOUT, ...), or 0. */
+int zs_sock_error(const struct zs_sock *s);
+
+struct zs_stats {
+	uint64_t rx_frames, tx_frames;
+	uint64_t rx_dropped;	  /* bad checksum, no connection, ... */
+	uint64_t payload_copies;  /* bytes copied by zs_send/zs_recv only */
+	uint64_t connections;	  /* opened since start */
+	uint64_t retransmits;
+};
+void zs_stats(const struct zs_stack *st, struct zs_stats *out);
+
+#endif
