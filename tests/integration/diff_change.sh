@@ -159,8 +159,9 @@ diff_scenario sigkill "daemon killed with SIGKILL under traffic, then restarted"
 # Ageing (3 s): a and b keep talking to each other through the fast path for
 # 6 s and must stay in the FDB (the daemon refreshes what the kernel no
 # longer sees); c is silent and d only receives (from a): both must age out
-# 3 s after their hello, give or take the 100 ms polling and the kernel's
-# gc. Once d is gone, a's frames to d are flooded: how many b and c get
+# 3 s after their hello, give or take the 100 ms polling, the kernel's gc
+# and the moment the hello was learned (up to 0.3 s before it returned); a
+# station kept alive wrongly would stay past 6.5 s, far outside the window. Once d is gone, a's frames to d are flooded: how many b and c get
 # depends on the moment, so those lines are not compared.
 scen_ageing_setup() {
 	three_stations ageing_time 300
@@ -187,8 +188,8 @@ scen_ageing_drive() {
 	for x in a b c d; do
 		if [ -z "${aged[$x]:-}" ]; then
 			echo "ageing: $x stayed"
-		elif [ "${aged[$x]}" -ge 2800 ] && [ "${aged[$x]}" -le 4000 ]; then
-			echo "ageing: $x aged out after 2.8-4.0 s"
+		elif [ "${aged[$x]}" -ge 2000 ] && [ "${aged[$x]}" -le 4500 ]; then
+			echo "ageing: $x aged out on time (2.0-4.5 s after its hello)"
 		else
 			echo "ageing: $x aged out after ${aged[$x]} ms"
 		fi
@@ -200,5 +201,6 @@ scen_ageing_drive() {
 }
 DIFF_ACCEL="pa pb pc pd"
 DIFF_FUZZY_RX='^rx [bc]: .*>02:00:00:00:0d:01 '
+DIFF_NO_LINKS=1
 diff_scenario ageing "FDB ageing: talkers stay, silent and receive-only stations age out" \
 	"pa.redirected >= 40" "pb.redirected >= 40"
