@@ -33,12 +33,15 @@ struct tna_fdb_key {
 #define TNA_FDB_F_STATIC (1U << 1)	/* NUD_NOARP: added by the user, never ages */
 
 /*
- * seen_ns: last bpf_ktime_get_ns() at which a forwarded frame came *from* this
- * MAC on its port with learning on — the kernel would have refreshed the
- * entry's ageing ("updated"). The daemon refreshes exactly these entries.
+ * seen_ns: last time a forwarded frame came *from* this MAC on its port with
+ * learning on — the kernel would have refreshed the entry's ageing
+ * ("updated"). The daemon refreshes exactly these entries.
  * used_ns: last time a forwarded frame went *to* this MAC — the kernel's "used",
- * which does not affect ageing. Both are written at most once per
- * TNA_FDB_TOUCH_NS per entry, so they are that coarse.
+ * which does not affect ageing. Both are CLOCK_MONOTONIC_COARSE
+ * (bpf_ktime_get_coarse_ns(): CLOCK_MONOTONIC as of the last tick, the
+ * resolution of the kernel's own jiffies stamps) and written at most once per
+ * TNA_FDB_TOUCH_NS per entry, so they are that coarse, and never ahead of
+ * CLOCK_MONOTONIC.
  */
 struct tna_fdb_val {
 	__u32 port;		/* ifindex of the port; the bridge itself for its own MAC */

@@ -33,13 +33,26 @@
  * ranges; a frame beyond it is left to Linux. */
 #define BR_NF_MAX_L3_OFF 128
 
+/* Ones' complement sums do not depend on byte order, and 32-bit words summed
+ * into 64 bits fold to the same 16-bit sum as the header's 16-bit words. */
+static __always_inline __u32 br_nf_csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
 /* The L3 length br_validate_ipv4() accepts, or 0 when it would drop the
  * frame: version 4, ihl at least 5, header checksum, total length no shorter
- * than the header and no longer than the frame. */
+ * than the header and no longer than the frame. The fixed header is summed
+ * from the one bounds check that covers it; only options take the loop. */
 static __always_inline __u32 br_nf_ipv4_len(struct xdp_md *xdp, __u32 off)
 {
-	__u32 words, sum = 0, tot;
-	__be16 *tot_len;
+	__u32 words, tot;
+	__u64 sum = 0;
+	__u32 *hdr;
 	__u8 *first;
 	int i;
 
@@ -49,9 +62,11 @@ static __always_inline __u32 br_nf_ipv4_len(struct xdp_md *xdp, __u32 off)
 	if (!first || *first >> 4 != 4 || (*first & 0xf) < 5)
 		return 0;
 	words = *first & 0xf;
-	/* Ones' complement sums do not depend on byte order, so host-order
-	 * halves of each word add up to the same check. */
-	for (i = 0; i < BR_NF_IPV4_MAX_WORDS; i++) {
+	hdr = (__u32 *)first;
+#pragma unroll
+	for (i = 0; i < BR_NF_IPV4_MIN_HLEN / 4; i++)
+		sum += hdr[i];
+	for (i = BR_NF_IPV4_MIN_HLEN / 4; i < BR_NF_IPV4_MAX_WORDS; i++) {
 		__u32 *w;
 
 		if (i >= words)
@@ -59,16 +74,11 @@ static __always_inline __u32 br_nf_ipv4_len(struct xdp_md *xdp, __u32 off)
 		w = fpm_pkt_ptr(xdp, off + i * 4, 4);
 		if (!w)
 			return 0;
-		sum += (*w & 0xffff) + (*w >> 16);
+		sum += *w;
 	}
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	if (sum != 0xffff)
+	if (br_nf_csum_fold(sum) != 0xffff)
 		return 0;
-	tot_len = fpm_pkt_ptr(xdp, off + 2, sizeof(*tot_len));
-	if (!tot_len)
-		return 0;
-	tot = bpf_ntohs(*tot_len);
+	tot = (__u32)first[2] << 8 | first[3];
 	if (tot < words * 4 || tot > fpm_pkt_len(xdp) - off)
 		return 0;
 	return tot;

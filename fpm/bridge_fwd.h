@@ -159,7 +159,10 @@ static __always_inline int fpm_bridge_fwd(struct xdp_md *xdp, struct fpm_ctx *c)
 	if (bpf_redirect_map(&tna_devmap, dst->port, XDP_PASS) != XDP_REDIRECT)
 		return fpm_punt(c, TNA_PUNT_EGRESS_NO_DEVMAP);
 
-	now = bpf_ktime_get_ns();
+	/* The coarse clock is CLOCK_MONOTONIC as of the last tick: no clock
+	 * source read per packet, and as fine as the kernel's own FDB stamps,
+	 * which are in jiffies. */
+	now = bpf_ktime_get_coarse_ns();
 	if (src)
 		bridge_fwd_touch(&src->seen_ns, now);
 	bridge_fwd_touch(&dst->used_ns, now);

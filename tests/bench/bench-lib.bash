@@ -15,6 +15,18 @@
 # Without the NAPI thread, veth would poll p0 on the CPU that transmitted into
 # g0, and generator, DUT and sink would all share CPU 0 (measured: about 40%
 # less in every mode).
+#
+# With TNA_BENCH_BPF_STATS=1 the kernel's BPF run-time statistics are switched
+# on for the run (kernel.bpf_stats_enabled, restored at exit) and each mode
+# also reports the CPU time per packet spent in the XDP program on p0 (for
+# zstack-tna the root, which includes the pipeline it tail-calls) and in the
+# sink's. Time in BPF depends far less on other load than packets per second;
+# the statistics themselves cost two clock reads per program run, in every
+# XDP mode alike.
+#
+# Every mode also reports how busy the NAPI threads kept DUT_CPU and so the
+# DUT's CPU time per delivered frame: a mode whose DUT is not busy all the
+# time is bounded by something else (the generator, or waking the thread).
 
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
@@ -117,6 +129,53 @@ fdb_has() {
 	bridge -n "$DUT" -j fdb show br br0 |
 		jq -e --arg mac "$1" --arg dev "$2" \
 			'any(.[]; .mac == $mac and .ifname == $dev)' >/dev/null
+}
+
+# prog_stats NS IFACE: "run_time_ns run_cnt" of the XDP program on IFACE
+# ("0 0" without one, or with statistics off).
+prog_stats() {
+	local id
+	id=$(ip -n "$1" -j link show "$2" | jq '.[0].xdp.prog.id // empty')
+	if [ -z "$id" ]; then
+		echo "0 0"
+		return
+	fi
+	bpftool -j prog show id "$id" 2>/dev/null |
+		jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"' || echo "0 0"
+}
+
+# napi_runtime: nanoseconds the pinned NAPI threads have run, with the
+# softirq work done in their context (the sink's XDP): all the DUT's CPU time.
+napi_runtime() {
+	local pin total=0 ns
+	for pin in $NAPI_PINS; do
+		read -r ns _ <"/proc/${pin%:*}/schedstat" || continue
+		total=$((total + ns))
+	done
+	echo "$total"
+}
+
+# ns_per_run "NS0 CNT0" "NS1 CNT1": nanoseconds per run between two prog_stats
+# snapshots, or null when the program did not run.
+ns_per_run() {
+	local a=($1) b=($2)
+	awk -v t="$((b[0] - a[0]))" -v n="$((b[1] - a[1]))" \
+		'BEGIN { if (n > 0) printf "%.1f\n", t / n; else print "null" }'
+}
+
+# bpf_stats_on: switches the kernel's BPF statistics on for the rest of the
+# run when TNA_BENCH_BPF_STATS=1; bpf_stats_restore puts the sysctl back.
+BPF_STATS_WAS=
+bpf_stats_on() {
+	[ "${TNA_BENCH_BPF_STATS:-0}" = 1 ] || return 0
+	command -v bpftool >/dev/null || { echo "no bpftool: no BPF statistics" >&2; return 0; }
+	BPF_STATS_WAS=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -qw kernel.bpf_stats_enabled=1
+}
+
+bpf_stats_restore() {
+	[ -n "$BPF_STATS_WAS" ] && sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_WAS"
+	BPF_STATS_WAS=
 }
 
 xdp_attached() {

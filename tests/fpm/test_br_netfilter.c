@@ -150,6 +150,39 @@ static void test_rules(void)
 	run(&f, redirect(), "flags cleared: IPv4 forwarded again");
 }
 
+/* An IPv4 frame with an ihl-word header whose addresses and options are all
+ * ones: the checksum's words carry on every addition, in every fold. */
+static struct frame ipv4_ones(unsigned int ihl)
+{
+	struct frame f = ipv4(ETH_HLEN + ihl * 4, ihl, ihl * 4);
+	__u8 *ip = f.data + ETH_HLEN;
+
+	memset(ip + 12, 0xff, ihl * 4 - 12);
+	ipv4_recsum(&f);
+	return f;
+}
+
+/* The header checksum over the fixed header and over options alike. */
+static void test_check_ipv4_csum(void)
+{
+	const struct want header = punt(TNA_PUNT_BR_NF_L3_HEADER);
+	struct frame f;
+
+	f = ipv4_ones(5);
+	run(&f, redirect(), "CHECK_IPV4: checksum of a header of all-ones addresses holds");
+	f = ipv4_ones(15);
+	run(&f, redirect(), "CHECK_IPV4: checksum over 40 bytes of all-ones options holds");
+	f = ipv4_ones(15);
+	f.data[ETH_HLEN + 59] ^= 0x10;
+	run(&f, header, "CHECK_IPV4: checksum broken in the last option word");
+	f = ipv4_ones(7);
+	f.data[ETH_HLEN + 20] ^= 0x80;
+	run(&f, header, "CHECK_IPV4: checksum broken in the first option word");
+	f = ipv4_ones(6);
+	f.data[ETH_HLEN + 16] ^= 0x01;
+	run(&f, header, "CHECK_IPV4: checksum broken in the fixed header's last word");
+}
+
 /* br_validate_ipv4 with no rules: drop what it drops, trim what it trims. */
 static void test_check_ipv4(void)
 {
@@ -177,6 +210,7 @@ static void test_check_ipv4(void)
 	run(&f, header, "CHECK_IPV4: ihl 4");
 	f = ipv4(64, 5, 64 - ETH_HLEN + 1);
 	run(&f, header, "CHECK_IPV4: total length beyond the frame");
+	test_check_ipv4_csum();
 	f = ipv4(64, 6, 20);
 	run(&f, header, "CHECK_IPV4: total length shorter than the header");
 	f = ipv4(ETH_HLEN + 30, 15, 60);
