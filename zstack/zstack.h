@@ -17,6 +17,34 @@
  *
  * Errors are negative errno values; zs_strerror(stack) says what went wrong
  * last, in words a person can act on.
+ *
+ * How to use (a server; error handling left out):
+ *
+ *	struct zs_config cfg = { .ifname = "eth0", .queue = -1 };
+ *	struct zs_event ev[64];
+ *	zs_open(&st, &cfg);			// needs the zstack-tna daemon
+ *	zs_listen(st, "10.0.0.1", 8080, 128, &l);
+ *	for (;;) {
+ *		int n = zs_poll(st, ev, 64, -1);	// or epoll on zs_fd(st), then zs_poll(.., 0)
+ *		for (int i = 0; i < n; i++) {
+ *			if (ev[i].events & ZS_EV_ACCEPTED)
+ *				while (!zs_accept(l, &c))
+ *					zs_sock_set_user(c, my_state);
+ *			if (ev[i].events & ZS_EV_READABLE)
+ *				while (!zs_read(ev[i].sock, &in)) {	// zero-copy
+ *					zs_buf_alloc(ev[i].sock, &out);	// a UMEM frame
+ *					memcpy(out.data, in.data, out.len = in.len);
+ *					zs_buf_free(st, &in);
+ *					zs_write(ev[i].sock, &out);	// headers prepended in place
+ *				}
+ *			if (ev[i].events & ZS_EV_CLOSED)
+ *				zs_close(ev[i].sock);
+ *		}
+ *	}
+ *
+ * zs_read returning -EPIPE means the peer sent FIN: zs_close (or zs_shutdown
+ * then zs_close) ends our side. A socket stays valid until zs_close or
+ * zs_abort, whatever the peer does; events stop after ZS_EV_CLOSED.
  */
 #ifndef ZSTACK_ZSTACK_H
 #define ZSTACK_ZSTACK_H
@@ -47,6 +75,7 @@ int zs_open(struct zs_stack **out, const struct zs_config *cfg);
 /* Aborts every connection, unregisters from the daemon, frees everything. */
 void zs_stack_close(struct zs_stack *st);
 enum zs_xdp_mode zs_mode(const struct zs_stack *st);
+/* st NULL: why the last zs_open of this thread failed. */
 const char *zs_strerror(const struct zs_stack *st);
 
 /* Address as text ("10.0.0.1"; "0.0.0.0" for every address of the interface). */
@@ -76,7 +105,7 @@ struct zs_event {
  * happens) and returns the number of events stored, or -errno. */
 int zs_poll(struct zs_stack *st, struct zs_event *events, int max, int timeout_ms);
 /* Readable when zs_poll has work: put it in an epoll set beside kernel fds. */
-int zs_fd(const struct zs_stack *st);
+int zs_fd(struct zs_stack *st);
 
 /* A frame of payload: data and len are the application's; the rest is not. */
 struct zs_buf {
@@ -89,9 +118,12 @@ struct zs_buf {
  * there is none yet, -EPIPE after the peer's FIN once all data was read. */
 int zs_read(struct zs_sock *s, struct zs_buf *buf);
 void zs_buf_free(struct zs_stack *st, struct zs_buf *buf);
-/* A frame for sending: buf->data has room for buf->len bytes (at most the
- * connection's MSS), with headroom for the headers before it. */
-int zs_buf_alloc(struct zs_stack *st, struct zs_buf *buf);
+/* A frame for sending on s: buf->data has room for buf->len bytes (the
+ * connection's MSS; write fewer by lowering buf->len), with headroom for the
+ * headers before it. It comes from the UMEM of the queue s runs on, so only
+ * s may send it; zs_buf_free gives it back unsent. -ENOBUFS when the UMEM
+ * has no free frame (received buffers not yet freed hold them). */
+int zs_buf_alloc(struct zs_sock *s, struct zs_buf *buf);
 /* Zero-copy send of buf->len bytes of buf: the stack owns buf from here on
  * (also on error). -EAGAIN when the send window is full: retry after
  * ZS_EV_WRITABLE (the buffer is then still the caller's). */
@@ -117,6 +149,10 @@ struct zs_stats {
 	uint64_t rx_frames, tx_frames;
 	uint64_t rx_dropped;	  /* bad checksum, no connection, ... */
 	uint64_t payload_copies;  /* bytes copied by zs_send/zs_recv only */
+	/* Payload bytes copied to send a segment that could not take its headers
+	 * in place: a retransmission while the first send is still in flight, or
+	 * a segment starting inside a buffer. */
+	uint64_t tx_copies;
 	uint64_t connections;	  /* opened since start */
 	uint64_t retransmits;
 };
