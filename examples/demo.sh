@@ -72,7 +72,8 @@ preflight() {
 	for f in zstack-tna tnactl; do
 		[ -x "$BUILD/$f" ] || die "$BUILD/$f is missing; run: make demo"
 	done
-	for tool in ip bridge ping ethtool; do
+	[ -x "$BUILD/zs-http" ] || die "$BUILD/zs-http is missing; run: make demo"
+	for tool in ip bridge ping ethtool curl; do
 		command -v "$tool" >/dev/null || die "'$tool' is not installed; run: make deps"
 	done
 }
@@ -200,6 +201,40 @@ heading "What this machine offers a fast path: tnactl caps" \
 	"Kernel version, BTF, per-interface XDP support, AF_XDP zero-copy, conntrack" \
 	"kfuncs, bpf_fib_lookup flags and the clang that compiles the pipelines."
 tnactl caps
+
+# zstack: a user-space TCP server on rt0, answering a kernel client on far.
+zstack_ready() {
+	grep -q listening "$ZS_LOG" && tnactl explain rt0 | grep -q "steered to zstack"
+}
+heading "zstack: an HTTP server outside the kernel's TCP, on rt0" \
+	"zs-http runs in the host namespace on zstack: it registers 10.0.2.1:8080 with" \
+	"the daemon, which adds an xsk_steer module to rt0's pipeline. TCP to that" \
+	"port goes to zs-http's AF_XDP socket; every other packet still goes to Linux."
+step "far: checksums in software (ethtool -K eth0 tx off): zstack checks what is on the wire"
+ip netns exec "$FAR" ethtool -K eth0 tx off >/dev/null
+ZS_LOG=$(mktemp /tmp/zstack-tna-demo-zs.XXXXXX)
+ip netns exec "$HOST" env ZSTACK_TNA_CONTROL="$SOCK" "$BUILD/zs-http" rt0 10.0.2.1 8080 \
+	--body 64 >"$ZS_LOG" 2>&1 &
+ZS_PID=$!
+for i in $(seq 1 100); do
+	zstack_ready && break
+	kill -0 "$ZS_PID" 2>/dev/null || break
+	sleep 0.05
+done
+zstack_ready || { cat "$ZS_LOG" >&2; die "zs-http did not come up (its output is above)"; }
+step "$(head -n 1 "$ZS_LOG")"
+step "curl from far -> http://10.0.2.1:8080/ (answered by zs-http, not by the kernel):"
+ip netns exec "$FAR" curl -s -m 5 -i http://10.0.2.1:8080/ | tr -d '\r' | sed 's/^/   /'
+echo
+step "the zstack listener in tnactl graph:"
+tnactl graph | grep -E "\(zstack\)|owner zstack|steers-to" | sed 's/^ */   /'
+echo
+step "tnactl explain rt0: the steering beside the routing fast path"
+tnactl explain rt0
+kill -TERM "$ZS_PID"
+wait "$ZS_PID" 2>/dev/null || true
+rm -f "$ZS_LOG"
+step "zs-http stopped: the daemon took its steering out, Linux has port 8080 back"
 
 heading "More" \
 	"tnactl -j graph prints the same as JSON; tnactl graph --dot | dot -Tsvg draws it;" \
