@@ -48,6 +48,8 @@ int plan_zstack(struct planner *pl)
 {
 	const struct tna_link *l = pl->link, *master;
 	const struct plan_env *env = pl->env;
+	struct plan_fpm *steer;
+	uint64_t mac = 0;
 	char node[32];
 
 	plan_link_id(l->ifindex, node, sizeof(node));
@@ -66,7 +68,12 @@ int plan_zstack(struct planner *pl)
 	if (plan_has_no_pipeline(pl->p))
 		return 0;
 	if (!plan_add_fpm(pl->p, "parse_eth") || !plan_add_fpm(pl->p, "parse_ipv4") ||
-	    !plan_add_fpm(pl->p, "xsk_steer"))
+	    !(steer = plan_add_fpm(pl->p, "xsk_steer")))
+		return -E2BIG;
+	/* Only frames for this MAC reach the kernel's TCP (PACKET_HOST). */
+	for (int i = 0; i < 6; i++)
+		mac = mac << 8 | l->mac[i];
+	if (plan_fpm_set_const(steer, "FPM_XSK_STEER_MAC", (long long)mac))
 		return -E2BIG;
 	plan_add_fact(pl->p, PLAN_FACT_INCLUDED, "parse_ipv4", node,
 		      "zstack application on %s: steering reads the IPv4 and TCP headers; "

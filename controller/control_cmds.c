@@ -265,6 +265,7 @@ const struct proto_command control_commands[] = {
 	{ "zs-listen", zs_cmd_listen },
 	{ "zs-connect", zs_cmd_connect },
 	{ "zs-release", zs_cmd_release },
+	{ "zs-status", zs_cmd_status },
 };
 
 const size_t control_commands_count = sizeof(control_commands) / sizeof(control_commands[0]);

@@ -207,6 +207,25 @@ static struct zs_app *call_app(void *ctx, json_t **error)
 	return app;
 }
 
+/*
+ * An fd sent with a request that takes none is closed at once: left queued,
+ * it would be taken by the next zs-attach, which sent none of its own, and
+ * would stay open in the daemon meanwhile. The client library waits for each
+ * answer before it sends the next request, so every fd queued now came with
+ * this request.
+ */
+static void drop_stray_fds(void *ctx, const json_t *req)
+{
+	const struct control_call *call = ctx;
+	int fd;
+
+	while ((fd = control__take_fd(call->client)) >= 0) {
+		pr_info("a client sent an fd with \"%s\", which takes none; closed it",
+			req_cmd(req));
+		close(fd);
+	}
+}
+
 static struct tna_zs_key port_key(const struct zs_port *p)
 {
 	struct tna_zs_key key = { .ifindex = p->ifindex, .family = TNA_AF_INET,
@@ -282,6 +301,7 @@ json_t *zs_cmd_register(void *ctx, const json_t *req)
 	json_t *error;
 	int pid;
 
+	drop_stray_fds(ctx, req);
 	if (!za)
 		return proto_error(PROTO_E_INTERNAL, "this daemon takes no zstack applications");
 	app = control__client_data(call->client);
@@ -526,6 +546,7 @@ static json_t *open_port(void *ctx, const json_t *req, bool listen)
 	struct tna_obj obj;
 	int err;
 
+	drop_stray_fds(ctx, req);
 	app = call_app(ctx, &error);
 	if (!error && !zs_parse_ifname(req, ifname, &error) &&
 	    !zs_parse_endpoint(req, listen, &p.ep, &error))
@@ -587,12 +608,33 @@ json_t *zs_cmd_connect(void *ctx, const json_t *req)
 	return open_port(ctx, req, false);
 }
 
+json_t *zs_cmd_status(void *ctx, const json_t *req)
+{
+	struct zs_apps *za = call_apps(ctx);
+	char ifname[IF_NAMESIZE];
+	const struct tna_link *l = NULL;
+	json_t *error = NULL;
+
+	drop_stray_fds(ctx, req);
+	call_app(ctx, &error);
+	if (!error && !zs_parse_ifname(req, ifname, &error))
+		error = usable_iface(za, ifname, &l);
+	if (!error && !za->d)
+		error = proto_error(PROTO_E_NOT_FOUND, "this daemon runs without its fast path, "
+				    "so nothing on %s is steered", ifname);
+	if (error)
+		return error;
+	return proto_ok(json_pack("{s:s}", "steering",
+				  deployer__steering_live(za->d, l->ifindex) ? "live" : "pending"));
+}
+
 json_t *zs_cmd_release(void *ctx, const json_t *req)
 {
 	struct zs_endpoint ep;
 	json_t *error = NULL;
 	struct zs_app *app;
 
+	drop_stray_fds(ctx, req);
 	app = call_app(ctx, &error);
 	if (!error)
 		zs_parse_endpoint(req, true, &ep, &error);

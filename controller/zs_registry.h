@@ -34,6 +34,7 @@ json_t *zs_cmd_attach(void *ctx, const json_t *req);
 json_t *zs_cmd_listen(void *ctx, const json_t *req);
 json_t *zs_cmd_connect(void *ctx, const json_t *req);
 json_t *zs_cmd_release(void *ctx, const json_t *req);
+json_t *zs_cmd_status(void *ctx, const json_t *req);
 
 /* Request parsing, without sockets (tests/unit/test_zs_registry.c). Each
  * returns 0, or -EINVAL with *error holding the error response. */

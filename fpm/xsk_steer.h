@@ -5,6 +5,14 @@
  * The daemon holds every registered port against the kernel (a bound socket),
  * so without the application the kernel could only have answered with a RST;
  * every other packet continues untouched.
+ *
+ * Only what the kernel would deliver to its TCP is steered: a frame for this
+ * host's MAC (PACKET_HOST), with a valid IPv4 header checksum, from a source
+ * the kernel does not reject as martian. The rest goes to the kernel, which
+ * drops it and counts the drop where users look for it.
+ *
+ * Constant: FPM_XSK_STEER_MAC, the interface's own MAC as a 48-bit number
+ * (the planner's; a new MAC is a new plan).
  */
 #ifndef TNA_FPM_XSK_STEER_H
 #define TNA_FPM_XSK_STEER_H
@@ -17,7 +25,43 @@
 
 #include "bpf/ctx.h"
 #include "bpf/maps.bpf.h"
+#include "fpm/mac.h"
 #include "fpm/pkt.h"
+
+#ifndef FPM_XSK_STEER_MAC
+#error "xsk_steer needs FPM_XSK_STEER_MAC, the interface's MAC; the plan sets it"
+#endif
+
+static __always_inline bool xsk_steer_mac_is_ours(const __u8 *m)
+{
+	__u64 v = (__u64)m[0] << 40 | (__u64)m[1] << 32 | (__u64)m[2] << 24 |
+		  (__u64)m[3] << 16 | (__u64)m[4] << 8 | m[5];
+
+	return v == (__u64)FPM_XSK_STEER_MAC;
+}
+
+/* ip_fast_csum over a 20-byte header: 0 when the checksum is right. */
+static __always_inline __u16 xsk_steer_ip_csum(const struct iphdr *ip)
+{
+	const __u16 *w = (const __u16 *)ip;
+	__u32 sum = 0;
+
+	for (int i = 0; i < (int)(sizeof(*ip) / 2); i++)
+		sum += w[i];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (__u16)~sum;
+}
+
+/* ip_route_input_slow's martian sources: zeronet, loopback (route_localnet
+ * may allow it; the kernel then decides), multicast and limited broadcast
+ * (with the rest of 240/4, which the kernel decides as well). */
+static __always_inline bool xsk_steer_src_martian(__be32 saddr)
+{
+	__u8 first = bpf_ntohl(saddr) >> 24;
+
+	return first == 0 || first == 127 || first >= 224;
+}
 
 static __always_inline int fpm_xsk_steer(struct xdp_md *xdp, struct fpm_ctx *c)
 {
@@ -44,8 +88,17 @@ static __always_inline int fpm_xsk_steer(struct xdp_md *xdp, struct fpm_ctx *c)
 	if (!bpf_map_lookup_elem(&tna_zs_steer, &key))
 		return FPM_CONTINUE;
 	/* tcp_v4_rcv takes only PACKET_HOST: a group destination MAC is dropped. */
-	if (eth->h_dest[0] & 1)
+	if (mac_is_multicast(eth->h_dest))
 		return fpm_punt(c, TNA_PUNT_MULTICAST_DST);
+	/* Another host's unicast MAC (a promiscuous interface, a veth, a hub):
+	 * PACKET_OTHERHOST, which ip_rcv drops. */
+	if (!xsk_steer_mac_is_ours(eth->h_dest))
+		return fpm_punt(c, TNA_PUNT_DST_UNKNOWN);
+	/* ip_rcv_core drops a bad header checksum and counts it (InCsumErrors). */
+	if (xsk_steer_ip_csum(ip))
+		return fpm_punt(c, TNA_PUNT_IPV4_HEADER);
+	if (xsk_steer_src_martian(ip->saddr))
+		return fpm_punt(c, TNA_PUNT_SRC_INVALID);
 	queue = xdp->rx_queue_index;
 	if (queue >= TNA_XSK_QUEUES)
 		return fpm_punt(c, TNA_PUNT_XSK_NO_SOCKET);

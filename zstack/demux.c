@@ -123,29 +123,50 @@ static struct zs_sock *find_listener(struct zs_stack *st, const struct tcp_tuple
 	return NULL;
 }
 
-/* The path back to whoever sent pkt: the link-layer source answered directly. */
-static void reply_path(const struct zs_stack *st, const struct wire_pkt *pkt,
-		       struct wire_path *path)
+/*
+ * The path back to whoever sent pkt, as the kernel would route the answer:
+ * the FIB's next hop for the remote address and that hop's MAC, not the
+ * frame's source MAC, so an asymmetric path behaves as it does with the
+ * kernel. While the kernel resolves the neighbour (ctl->neigh asked it to),
+ * a peer on the link is answered at the MAC its frame came from, which is
+ * what resolution finds; a gateway's answer waits for the peer's retransmission,
+ * as the kernel's would wait in the neighbour's queue. -errno: no answer.
+ */
+static int reply_path(const struct zs_stack *st, const struct wire_pkt *pkt,
+		      struct wire_path *path, struct tcp_addr *nexthop)
 {
+	struct tcp_addr src;
+	char why[128];
+	int err;
+
+	err = st->ctl->route(st->ctl_ctx, &pkt->src, &src, nexthop, why, sizeof(why));
+	if (err)
+		return err;
 	memcpy(path->src_mac, st->mac, WIRE_MAC_LEN);
-	memcpy(path->dst_mac, pkt->src_mac, WIRE_MAC_LEN);
+	err = st->ctl->neigh(st->ctl_ctx, nexthop, path->dst_mac);
+	if (err == -EAGAIN && !memcmp(nexthop, &pkt->src, sizeof(*nexthop))) {
+		memcpy(path->dst_mac, pkt->src_mac, WIRE_MAC_LEN);
+		err = 0;
+	}
 	path->src = pkt->dst;
 	path->dst = pkt->src;
+	return err;
 }
 
 static void send_rst(struct zs_stack *st, struct engine *e, const struct wire_pkt *pkt)
 {
+	struct tcp_addr nexthop;
 	struct tcp_seg_out rst;
 	struct wire_path path;
 
-	if (tcp_rst_for(&pkt->seg, &rst))
+	if (tcp_rst_for(&pkt->seg, &rst) || reply_path(st, pkt, &path, &nexthop))
 		return;
-	reply_path(st, pkt, &path);
 	engine__output(e, &path, &rst);
 }
 
 static void accept_child(struct zs_stack *st, struct engine *e, struct zs_sock *l,
-			 struct tcp_conn *c, const struct wire_path *path)
+			 struct tcp_conn *c, const struct wire_path *path,
+			 const struct tcp_addr *nexthop)
 {
 	struct zs_sock *s = zs_sock__new(st, e);
 
@@ -157,6 +178,7 @@ static void accept_child(struct zs_stack *st, struct engine *e, struct zs_sock *
 	s->conn = c;
 	s->tuple = *tcp_conn__tuple(c);
 	s->path = *path;
+	s->nexthop = *nexthop;
 	s->parent = l;
 	tcp_conn__set_user(c, s);
 	st->connections++;
@@ -175,6 +197,7 @@ static bool to_listener(struct zs_stack *st, struct engine *e, struct wire_pkt *
 			const struct tcp_tuple *t)
 {
 	struct zs_sock *l = find_listener(st, t);
+	struct tcp_addr nexthop;
 	struct tcp_conn *child;
 	struct wire_path path;
 	int err;
@@ -184,13 +207,15 @@ static bool to_listener(struct zs_stack *st, struct engine *e, struct wire_pkt *
 		send_rst(st, e, pkt);
 		return false;
 	}
-	reply_path(st, pkt, &path);
+	/* No way back through this interface (yet): as if the SYN was lost. */
+	if (reply_path(st, pkt, &path, &nexthop))
+		return false;
 	st->syn_path = &path;
 	st->syn_eng = e;
 	err = tcp_listener__input(l->lis, t, &pkt->seg, st->now, &child);
 	st->syn_path = NULL;
 	if (!err)
-		accept_child(st, e, l, child, &path);
+		accept_child(st, e, l, child, &path, &nexthop);
 	else if (err == -ECONNREFUSED)
 		send_rst(st, e, pkt);
 	return true;

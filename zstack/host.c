@@ -3,8 +3,8 @@
  * zs_open: a stack on a real interface. Its queues are AF_XDP sockets, each
  * with a UMEM of its own; ports, steering and the port namespace come from
  * the zstack-tna daemon (registry.h); routes and neighbours from the kernel
- * (kroute.h), neighbours cached for a moment so a burst of connects asks
- * once.
+ * (kroute.h), routes and neighbours cached for a moment so a burst of
+ * connects or accepts asks once.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -25,10 +25,21 @@
 #define NEIGH_CACHE 16
 /* A cached neighbour is trusted this long; the kernel's own entry ages as usual. */
 #define NEIGH_TTL_NS (1000000000ULL)
+/* Every accepted connection asks for the route back to its peer: a burst of
+ * SYNs from one peer asks the kernel once. A route change is seen this late. */
+#define ROUTE_CACHE 16
+#define ROUTE_TTL_NS (1000000000ULL)
 
 struct neigh_entry {
 	struct tcp_addr addr;
 	uint8_t mac[WIRE_MAC_LEN];
+	uint64_t until;
+};
+
+struct route_entry {
+	struct tcp_addr dst;
+	struct kroute_hop hop;
+	int err;		/* the kernel's answer, kept like a route */
 	uint64_t until;
 };
 
@@ -47,6 +58,8 @@ struct host {
 	struct xsk *xsks[ZS_MAX_QUEUES];
 	struct neigh_entry neigh[NEIGH_CACHE];
 	uint32_t neigh_next;
+	struct route_entry routes[ROUTE_CACHE];
+	uint32_t route_next;
 	struct reservation *res;
 	size_t nres, res_cap;
 };
@@ -165,13 +178,33 @@ static int ctl_connect(void *ctl, const struct tcp_addr *local, uint16_t *port, 
 	return ret;
 }
 
+static int cached_route(struct host *h, const struct tcp_addr *dst, struct kroute_hop *hop)
+{
+	uint64_t now = zs_now();
+	struct route_entry *r;
+
+	for (int i = 0; i < ROUTE_CACHE; i++) {
+		r = &h->routes[i];
+		if (r->until > now && !memcmp(&r->dst, dst, sizeof(*dst))) {
+			*hop = r->hop;
+			return r->err;
+		}
+	}
+	r = &h->routes[h->route_next++ % ROUTE_CACHE];
+	r->err = kroute__route(h->kr, dst, &r->hop);
+	r->dst = *dst;
+	r->until = now + ROUTE_TTL_NS;
+	*hop = r->hop;
+	return r->err;
+}
+
 static int ctl_route(void *ctl, const struct tcp_addr *dst, struct tcp_addr *src,
 		     struct tcp_addr *nexthop, char *err, size_t len)
 {
 	struct host *h = ctl;
 	struct kroute_hop hop;
 	char other[IF_NAMESIZE] = "?";
-	int ret = kroute__route(h->kr, dst, &hop);
+	int ret = cached_route(h, dst, &hop);
 
 	if (ret) {
 		snprintf(err, len, "the kernel has no route to that address (%s); check `ip route get`",

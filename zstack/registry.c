@@ -9,16 +9,24 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "zstack/registry.h"
 
 #define REGISTRY_MAX_LINE (64 * 1024)
+/* Until its pipeline is live (a compile and a load after the first attach,
+ * tens of milliseconds), the interface's TCP still goes to the kernel, which
+ * answers it with RST: a listen or connect returns only once steering is
+ * live, asking every STEER_POLL_NS for at most STEER_WAIT_NS. */
+#define STEER_POLL_NS (5 * 1000000L)
+#define STEER_WAIT_NS (2 * 1000000000LL)
 
 struct zs_registry {
 	int fd;
@@ -229,17 +237,84 @@ static int addr_text(int family, const void *addr, char *buf, size_t len, char *
 	return 0;
 }
 
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Whether the daemon's answer to a port request says its steering is live. */
+static bool steering_live(const json_t *result)
+{
+	const char *s = json_string_value(json_object_get(result, "steering"));
+
+	return s && !strcmp(s, "live");
+}
+
+/* Returns once the steering on ifname is live, or -ETIMEDOUT after STEER_WAIT_NS. */
+static int wait_steering(struct zs_registry *r, const char *ifname, char *err, size_t err_len)
+{
+	const struct timespec pause = { .tv_nsec = STEER_POLL_NS };
+	int64_t until = mono_ns() + STEER_WAIT_NS;
+	json_t *result = NULL;
+	bool live;
+	int ret;
+
+	do {
+		nanosleep(&pause, NULL);
+		ret = registry_call(r, json_pack("{s:s,s:s}", "cmd", "zs-status", "ifname", ifname),
+				    -1, &result, err, err_len);
+		if (ret)
+			return ret;
+		live = steering_live(result);
+		json_decref(result);
+		result = NULL;
+	} while (!live && mono_ns() < until);
+	if (live)
+		return 0;
+	set_err(err, err_len, "zstack-tna did not get its fast path on %s live within %lld ms, "
+		"so TCP to the port would still go to the kernel; `tnactl explain %s` says why",
+		ifname, STEER_WAIT_NS / 1000000, ifname);
+	return -ETIMEDOUT;
+}
+
+/* A listen or connect request: 0 with *result once its steering is live. */
+static int port_call(struct zs_registry *r, const char *ifname, json_t *req, json_t **result,
+		     char *err, size_t err_len)
+{
+	int ret = registry_call(r, req, -1, result, err, err_len);
+
+	if (ret || steering_live(*result))
+		return ret;
+	ret = wait_steering(r, ifname, err, err_len);
+	if (ret) {
+		/* Not usable: give the port back rather than hold it for nothing. */
+		registry_call(r, json_pack("{s:s,s:O,s:O}", "cmd", "zs-release", "address",
+					   json_object_get(*result, "address"), "port",
+					   json_object_get(*result, "port")),
+			      -1, NULL, NULL, 0);
+		json_decref(*result);
+		*result = NULL;
+	}
+	return ret;
+}
+
 int zs_registry__listen(struct zs_registry *r, const char *ifname, int family,
 			const void *addr, uint16_t port, char *err, size_t err_len)
 {
 	char a[INET6_ADDRSTRLEN];
 	int ret = addr_text(family, addr, a, sizeof(a), err, err_len);
+	json_t *result = NULL;
 
 	if (ret)
 		return ret;
-	return registry_call(r, json_pack("{s:s,s:s,s:s,s:i}", "cmd", "zs-listen", "ifname",
-					  ifname, "address", a, "port", port),
-			     -1, NULL, err, err_len);
+	ret = port_call(r, ifname, json_pack("{s:s,s:s,s:s,s:i}", "cmd", "zs-listen", "ifname",
+					     ifname, "address", a, "port", port),
+			&result, err, err_len);
+	json_decref(result);
+	return ret;
 }
 
 int zs_registry__connect(struct zs_registry *r, const char *ifname, int family,
@@ -252,9 +327,9 @@ int zs_registry__connect(struct zs_registry *r, const char *ifname, int family,
 
 	if (ret)
 		return ret;
-	ret = registry_call(r, json_pack("{s:s,s:s,s:s}", "cmd", "zs-connect", "ifname", ifname,
-					 "address", a),
-			    -1, &result, err, err_len);
+	ret = port_call(r, ifname, json_pack("{s:s,s:s,s:s}", "cmd", "zs-connect", "ifname",
+					     ifname, "address", a),
+			&result, err, err_len);
 	if (ret)
 		return ret;
 	p = json_integer_value(json_object_get(result, "port"));

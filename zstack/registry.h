@@ -15,11 +15,21 @@
  *   {"cmd":"zs-attach","ifname":IF,"queue":Q}        + fd of the xsk bound to IF/Q
  *       → {"ok":true,"result":{}}
  *   {"cmd":"zs-listen","ifname":IF,"address":A,"port":P}
- *       → {"ok":true,"result":{"address":A,"port":P}}
+ *       → {"ok":true,"result":{"address":A,"port":P,"steering":"live"|"pending"}}
  *   {"cmd":"zs-connect","ifname":IF,"address":A}      (local address; port chosen by the daemon)
- *       → {"ok":true,"result":{"address":A,"port":EPHEMERAL}}
+ *       → {"ok":true,"result":{"address":A,"port":EPHEMERAL,"steering":…}}
+ *   {"cmd":"zs-status","ifname":IF}
+ *       → {"ok":true,"result":{"steering":"live"|"pending"}}
  *   {"cmd":"zs-release","address":A,"port":P}
  *       → {"ok":true,"result":{}}
+ *
+ * "pending": the interface's pipeline with xsk_steer is not published yet
+ * (the first attach makes the daemon compile and load one), so its TCP still
+ * reaches the kernel, which would answer with RST. zs_registry__listen and
+ * zs_registry__connect poll zs-status and return only once it is "live".
+ * Polling keeps the daemon's control socket strictly one answer per request;
+ * a deferred answer would have to outlive a failed or abandoned deploy.
+ * A request that takes no fd must be sent without one: the daemon closes any.
  *
  * Errors are the control socket's: {"ok":false,"error":{"code":…,"message":…}},
  * e.g. code "port-in-use" with a message naming what holds the port.
@@ -50,7 +60,9 @@ int zs_registry__attach(struct zs_registry *r, const char *ifname, uint32_t queu
  * daemon's protocol carries text addresses). */
 int zs_registry__listen(struct zs_registry *r, const char *ifname, int family,
 			const void *addr, uint16_t port, char *err, size_t err_len);
-/* Reserves an ephemeral local port for an outgoing connection; *port in host order. */
+/* Reserves an ephemeral local port for an outgoing connection; *port in host order.
+ * Both return once the steering is live: -ETIMEDOUT (port released) if it is
+ * not within 2 s. */
 int zs_registry__connect(struct zs_registry *r, const char *ifname, int family,
 			 const void *addr, uint16_t *port, char *err, size_t err_len);
 int zs_registry__release(struct zs_registry *r, int family, const void *addr, uint16_t port,

@@ -226,7 +226,7 @@ int zs_close(struct zs_sock *s)
 		zs_sock__finish(s);
 	} else if (tcp_conn__state(s->conn) != TCP_CLOSED) {
 		s->app_closed = true;
-		tcp_conn__shutdown(s->conn, st->now);
+		tcp_conn__orphan(s->conn, st->now);
 		zs_sock__update(s);
 	}
 	drop_app(s);

@@ -67,6 +67,9 @@ struct tcp_config {
 	uint64_t rto_min_ns;	  /* RFC 6298: 1 s; Linux uses 200 ms */
 	uint64_t rto_max_ns;
 	uint64_t msl_ns;	  /* TIME_WAIT lasts 2 * MSL */
+	/* How long a connection the application closed waits in FIN-WAIT-2 for
+	 * the peer's FIN before it is forgotten (Linux: net.ipv4.tcp_fin_timeout). */
+	uint64_t fin_timeout_ns;
 	uint64_t delack_ns;	  /* delayed ACK timeout */
 	uint64_t keepalive_idle_ns; /* 0: keepalive off */
 	uint64_t keepalive_intvl_ns;
@@ -174,6 +177,13 @@ void tcp_conn__recv_free(struct tcp_conn *c, const struct tcp_chunk *chunk, uint
 int tcp_conn__shutdown(struct tcp_conn *c, uint64_t now);
 /* Resets the connection (RST) and moves it to CLOSED. */
 void tcp_conn__abort(struct tcp_conn *c, uint64_t now);
+/*
+ * The application closed c and reads nothing more. As Linux's tcp_close: with
+ * received data it never read, the peer is reset (RFC 2525, 2.17) at once;
+ * otherwise a FIN follows the queued data, new data from the peer resets the
+ * connection, and FIN-WAIT-2 lasts at most cfg.fin_timeout_ns.
+ */
+void tcp_conn__orphan(struct tcp_conn *c, uint64_t now);
 /* Earliest time tcp_conn__on_timer must run; UINT64_MAX when no timer is set. */
 uint64_t tcp_conn__next_deadline(const struct tcp_conn *c);
 void tcp_conn__on_timer(struct tcp_conn *c, uint64_t now);

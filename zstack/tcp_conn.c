@@ -25,6 +25,7 @@ void tcp_config__defaults(struct tcp_config *cfg)
 	cfg->rto_min_ns = NSEC_PER_SEC;
 	cfg->rto_max_ns = 60 * NSEC_PER_SEC;
 	cfg->msl_ns = 30 * NSEC_PER_SEC;
+	cfg->fin_timeout_ns = 60 * NSEC_PER_SEC;
 	cfg->delack_ns = 40 * NSEC_PER_MSEC;
 	cfg->keepalive_intvl_ns = 75 * NSEC_PER_SEC;
 	cfg->keepalive_probes = 9;
@@ -310,6 +311,18 @@ void tcp_conn__abort(struct tcp_conn *c, uint64_t now)
 		break;
 	}
 	tcp_conn__close(c, -ECONNABORTED);
+}
+
+void tcp_conn__orphan(struct tcp_conn *c, uint64_t now)
+{
+	c->orphan = true;
+	if (c->rx_queued) {
+		tcp_conn__abort(c, now);
+		return;
+	}
+	tcp_conn__shutdown(c, now);
+	if (c->state == TCP_FIN_WAIT_2)
+		tcp_timer__fin_wait_2(c, now);
 }
 
 uint32_t tcp_conn__events(struct tcp_conn *c)

@@ -71,6 +71,7 @@ struct tcp_conn {
 	void *user;
 	enum tcp_state state;
 	int err;
+	bool orphan;		/* the application closed it (tcp_conn__orphan) */
 	uint32_t events;
 	struct tcp_listener *listener; /* set while pending or unaccepted */
 
@@ -119,7 +120,7 @@ struct tcp_conn {
 	uint64_t t_delack;
 	uint64_t t_persist;
 	uint64_t t_keepalive;
-	uint64_t t_timewait;
+	uint64_t t_timewait;	/* TIME-WAIT, or an orphan's FIN-WAIT-2: ends silently */
 	uint32_t ka_sent;
 	uint32_t persist_backoff;
 
@@ -168,6 +169,8 @@ uint32_t tcp_data_end(const struct tcp_conn *c);
 bool tcp_fin_sent(const struct tcp_conn *c);
 
 /* tcp_timer.c */
+/* An orphan reached FIN-WAIT-2: it waits for the peer's FIN cfg.fin_timeout_ns. */
+void tcp_timer__fin_wait_2(struct tcp_conn *c, uint64_t now);
 void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt);
 void tcp_timer__update_persist(struct tcp_conn *c, uint64_t now);
 void tcp_timer__touch_keepalive(struct tcp_conn *c, uint64_t now);

@@ -221,6 +221,8 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 	switch (c->state) {
 	case TCP_FIN_WAIT_1:
 		c->state = TCP_FIN_WAIT_2;
+		if (c->orphan)
+			tcp_timer__fin_wait_2(c, now);
 		break;
 	case TCP_CLOSING:
 		enter_time_wait(c, now);
@@ -357,6 +359,17 @@ static void rst_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 }
 
 /* Returns true when the core now holds the segment's buffer. */
+/*
+ * New data for a connection the application closed can never be read: as
+ * Linux (TCPAbortOnData), the peer learns it at once from a RST answering the
+ * segment, rather than from data it believes delivered.
+ */
+static void abort_on_data(struct tcp_conn *c, const struct tcp_seg *s)
+{
+	tcp_send_rst(c, s->ack, 0, false);
+	tcp_conn__close(c, -ECONNRESET);
+}
+
 static bool synced_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64_t now)
 {
 	struct tcp_seg s = *seg;
@@ -411,6 +424,11 @@ static bool synced_input(struct tcp_conn *c, const struct tcp_seg *seg, uint64_t
 	if (!(s.flags & TCP_FLAG_ACK) || !ack_input(c, &s, now))
 		return false;
 
+	if (s.len && c->orphan && (c->state == TCP_FIN_WAIT_1 || c->state == TCP_FIN_WAIT_2) &&
+	    seq_gt(s.seq + s.len, c->rcv_nxt)) {
+		abort_on_data(c, &s);
+		return false;
+	}
 	if (s.len && (c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 ||
 		      c->state == TCP_FIN_WAIT_2))
 		held = data_input(c, &s, now);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Timers: retransmission (RFC 6298, with Karn's rule and exponential
- * backoff), persist (zero-window probes), delayed ACK, keepalive and
- * TIME-WAIT. Deadlines are absolute times on the caller's clock.
+ * backoff), persist (zero-window probes), delayed ACK, keepalive, TIME-WAIT
+ * and an orphan's FIN-WAIT-2. Deadlines are absolute times on the caller's
+ * clock.
  */
 #include <errno.h>
 
@@ -77,6 +78,17 @@ void tcp_timer__touch_keepalive(struct tcp_conn *c, uint64_t now)
 		c->t_keepalive = 0;
 		break;
 	}
+}
+
+/*
+ * Nobody would ever read what a peer that never sends its FIN keeps the
+ * connection open for. As Linux with its defaults (tcp_fin_timeout at most
+ * TCP_TIMEWAIT_LEN), the connection then ends silently, like TIME-WAIT; the
+ * peer's FIN meanwhile moves it to TIME-WAIT proper.
+ */
+void tcp_timer__fin_wait_2(struct tcp_conn *c, uint64_t now)
+{
+	c->t_timewait = now + c->cfg.fin_timeout_ns;
 }
 
 uint64_t tcp_conn__next_deadline(const struct tcp_conn *c)

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The pipeline the planner gives an interface with zstack steering (and no
- * other service): parse_eth → parse_ipv4 → xsk_steer. */
+ * other service): parse_eth → parse_ipv4 → xsk_steer, on an interface whose
+ * MAC is the harness's MAC_LOCAL (02:00:00:00:00:01). */
+#define FPM_XSK_STEER_MAC 0x020000000001LL
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 

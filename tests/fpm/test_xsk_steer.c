@@ -2,7 +2,9 @@
 /*
  * parse_ipv4 and xsk_steer through BPF_PROG_RUN, on the pipeline the planner
  * gives a zstack interface (parse_eth → parse_ipv4 → xsk_steer): every path of
- * both, with a real AF_XDP socket in the XSKMAP for the redirect.
+ * both, with a real AF_XDP socket in the XSKMAP for the redirect, and the
+ * frames the kernel would drop before its TCP (another host's MAC, a wrong
+ * header checksum, a martian source), which must never reach zstack.
  */
 #define _GNU_SOURCE
 #include <linux/if_xdp.h>
@@ -30,15 +32,33 @@ struct pkt_opts {
 	__u16 l4_len;		/* bytes after the IP header; 0: a TCP header */
 	__u16 dport;
 	const char *dst;
+	const char *src;	/* NULL: 10.9.0.2 */
 	const __u8 *dst_mac;
+	__u8 ttl;		/* 0: 64 */
+	bool ttl_zero;
+	bool bad_csum;		/* the header checksum off by one */
 };
+
+/* The IPv4 header checksum, as ip_send_check computes it. */
+static __u16 ip_csum(const struct iphdr *ip)
+{
+	const __u8 *p = (const __u8 *)ip;
+	__u32 sum = 0;
+
+	for (unsigned int i = 0; i < ip->ihl * 4u; i += 2)
+		sum += (__u32)(p[i] << 8 | p[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((__u16)~sum);
+}
 
 static struct frame ipv4(struct pkt_opts o)
 {
 	__u8 ihl = o.ihl ? o.ihl : 5;
 	__u16 l4_len = o.l4_len ? o.l4_len : sizeof(struct tcphdr);
 	struct frame f;
-	struct iphdr ip = { .version = 4, .ihl = ihl, .ttl = 64, .protocol = o.proto };
+	struct iphdr ip = { .version = 4, .ihl = ihl, .protocol = o.proto,
+			    .ttl = o.ttl_zero ? 0 : o.ttl ? o.ttl : 64 };
 	struct tcphdr tcp = { .source = htons(40000), .dest = htons(o.dport), .doff = 5,
 			      .syn = 1 };
 
@@ -46,9 +66,13 @@ static struct frame ipv4(struct pkt_opts o)
 		  ETH_HLEN + ihl * 4 + l4_len);
 	ip.tot_len = htons(ihl * 4 + l4_len + o.tot_delta);
 	ip.frag_off = htons(o.frag);
-	inet_pton(AF_INET, "10.9.0.2", &ip.saddr);
+	inet_pton(AF_INET, o.src ? o.src : "10.9.0.2", &ip.saddr);
 	inet_pton(AF_INET, o.dst ? o.dst : LOCAL_IP, &ip.daddr);
 	memcpy(f.data + ETH_HLEN, &ip, sizeof(ip));
+	if (ihl == 5) {
+		ip.check = htons(ntohs(ip_csum(&ip)) + o.bad_csum);
+		memcpy(f.data + ETH_HLEN, &ip, sizeof(ip));
+	}
 	memcpy(f.data + ETH_HLEN + ihl * 4, &tcp,
 	       l4_len < sizeof(tcp) ? l4_len : sizeof(tcp));
 	return f;
@@ -125,6 +149,8 @@ static void test_parse_ipv4(int prog, __u32 in)
 	expect(&fx.maps, prog, in, &f, pass_end, "DF alone is no fragment: parsed, continues");
 }
 
+static void test_kernel_would_drop(int prog, __u32 in);
+
 static void test_steer(int prog, __u32 in, __u32 other)
 {
 	const struct want pass_end = { XDP_PASS, FPM_ID_XSK_STEER, TNA_PUNT_PIPELINE_END };
@@ -151,6 +177,51 @@ static void test_steer(int prog, __u32 in, __u32 other)
 	f = ipv4((struct pkt_opts){ .proto = IPPROTO_TCP, .dport = LOCAL_PORT });
 	expect(&fx.maps, prog, in, &f, no_socket,
 	       "steered endpoint without a socket on the queue falls back to the kernel");
+	test_kernel_would_drop(prog, in);
+}
+
+/* What the kernel drops before TCP sees it goes to the kernel, never to
+ * zstack: checked here without a socket (a redirect would hide nothing, the
+ * punt comes first), and again with one in test_redirect. */
+static void test_kernel_would_drop(int prog, __u32 in)
+{
+	static const char *const martians[] = { "0.0.0.1", "127.0.0.1", "224.0.0.1",
+						"239.1.2.3", "255.255.255.255" };
+	const struct want src_invalid = { XDP_PASS, FPM_ID_XSK_STEER, TNA_PUNT_SRC_INVALID };
+	struct frame f;
+	char what[96];
+
+	f = ipv4((struct pkt_opts){ .proto = IPPROTO_TCP, .dport = LOCAL_PORT,
+				   .dst_mac = MAC(MAC_B) });
+	expect(&fx.maps, prog, in, &f,
+	       (struct want){ XDP_PASS, FPM_ID_XSK_STEER, TNA_PUNT_DST_UNKNOWN },
+	       "steered endpoint behind another host's MAC (PACKET_OTHERHOST) goes to the kernel");
+	f = ipv4((struct pkt_opts){ .proto = IPPROTO_TCP, .dport = LOCAL_PORT,
+				   .dst_mac = (const __u8[ETH_ALEN]){ 0x01, 0x00, 0x5e, 0x00,
+								      0x00, 0x01 } });
+	expect(&fx.maps, prog, in, &f,
+	       (struct want){ XDP_PASS, FPM_ID_XSK_STEER, TNA_PUNT_MULTICAST_DST },
+	       "steered endpoint behind a multicast MAC goes to the kernel");
+	f = ipv4((struct pkt_opts){ .proto = IPPROTO_TCP, .dport = LOCAL_PORT, .bad_csum = true });
+	expect(&fx.maps, prog, in, &f,
+	       (struct want){ XDP_PASS, FPM_ID_XSK_STEER, TNA_PUNT_IPV4_HEADER },
+	       "a wrong IPv4 header checksum goes to the kernel (ip_rcv_core drops it)");
+	for (unsigned int i = 0; i < sizeof(martians) / sizeof(martians[0]); i++) {
+		f = ipv4((struct pkt_opts){ .proto = IPPROTO_TCP, .dport = LOCAL_PORT,
+					   .src = martians[i] });
+		snprintf(what, sizeof(what), "martian source %s goes to the kernel", martians[i]);
+		expect(&fx.maps, prog, in, &f, src_invalid, what);
+	}
+	f = ipv4((struct pkt_opts){ .proto = IPPROTO_TCP, .dport = LOCAL_PORT,
+				   .dst = "10.9.0.255" });
+	expect(&fx.maps, prog, in, &f,
+	       (struct want){ XDP_PASS, FPM_ID_XSK_STEER, TNA_PUNT_PIPELINE_END },
+	       "TCP to the subnet's broadcast address continues to the kernel");
+	f = ipv4((struct pkt_opts){ .proto = IPPROTO_TCP, .dport = LOCAL_PORT,
+				   .dst = "224.0.0.1" });
+	expect(&fx.maps, prog, in, &f,
+	       (struct want){ XDP_PASS, FPM_ID_XSK_STEER, TNA_PUNT_PIPELINE_END },
+	       "TCP to a multicast address continues to the kernel");
 }
 
 static void test_redirect(int prog, __u32 in)
@@ -179,6 +250,16 @@ static void test_redirect(int prog, __u32 in)
 	expect(&fx.maps, prog, in, &f,
 	       (struct want){ XDP_PASS, FPM_ID_XSK_STEER, TNA_PUNT_PIPELINE_END },
 	       "with the socket in place, other ports still continue");
+	f = ipv4((struct pkt_opts){ .proto = IPPROTO_TCP, .dport = LOCAL_PORT, .ttl_zero = true });
+	expect(&fx.maps, prog, in, &f,
+	       (struct want){ XDP_REDIRECT, FPM_ID_XSK_STEER, TNA_PUNT_NONE },
+	       "TTL 0 is no matter for local delivery: redirected");
+	f = ipv4((struct pkt_opts){ .proto = IPPROTO_TCP, .dport = LOCAL_PORT,
+				   .dst_mac = MAC(MAC_B) });
+	expect(&fx.maps, prog, in, &f,
+	       (struct want){ XDP_PASS, FPM_ID_XSK_STEER, TNA_PUNT_DST_UNKNOWN },
+	       "with the socket in place, another host's MAC still goes to the kernel");
+	test_kernel_would_drop(prog, in);
 	bpf_map_delete_elem(fx.maps.xskmap, &index);
 	close(fd);
 	munmap(umem, UMEM_FRAMES * UMEM_FRAME);

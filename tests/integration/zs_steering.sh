@@ -92,6 +92,21 @@ check "the SYNs arrived on the AF_XDP socket" \
 	sh -c "grep -Eq '^syns [1-9]' '$PROBE_OUT'"
 rm -f "$DUMP"
 
+# An fd sent with a request that takes none is closed at once, not kept for
+# the next zs-attach (which then has none and says so).
+R=$("$TNA_PY" -c '
+import json, os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+f = s.makefile()
+r, w = os.pipe()
+socket.send_fds(s, [b"{\"cmd\":\"zs-register\",\"app\":\"stray\",\"pid\":%d}\n" % os.getpid()], [r])
+f.readline()
+s.sendall(b"{\"cmd\":\"zs-attach\",\"ifname\":\"zsa\",\"queue\":1}\n")
+print(json.loads(f.readline()).get("error", {}).get("message", "accepted"))' "$SOCK" 2>&1)
+check "an fd sent with zs-register is not taken by a later zs-attach ($R)" \
+	grep -q "needs the AF_XDP socket" <<<"$R"
+
 # A port a kernel socket holds is refused with port-in-use.
 ip netns exec "$A" timeout 5 socat -u TCP-LISTEN:$OTHER,bind=$A_IP OPEN:/dev/null,creat &
 KSRV=$!

@@ -14,8 +14,9 @@
  *   zs-api-test connect IFACE ADDR PORT BYTES [copy]
  *	A zstack client run from zs_poll: sends BYTES pattern bytes (zs_write,
  *	or zs_send with "copy"), shuts down its side, reads to end of stream
- *	(zs_read, or zs_recv), closes, and prints "sent LEN HASH",
- *	"received LEN HASH" and the counters.
+ *	(zs_read, or zs_recv), closes, and prints "connected_ms MS" (from
+ *	zs_connect to ZS_EV_CONNECTED), "sent LEN HASH", "received LEN HASH"
+ *	and the counters.
  *
  * HASH is FNV-1a 64 in hex; pattern byte i is (i * 131 + 7) mod 256.
  */
@@ -302,7 +303,7 @@ static int client(const char *ifname, const char *addr, uint16_t port, uint64_t 
 	struct zs_stack *st = NULL;
 	struct zs_sock *s = NULL;
 	bool closed = false, connected = false;
-	double end = now_s() + 20;
+	double end = now_s() + 20, start = 0, connect_s = -1;
 	int err;
 
 	err = zs_open(&st, &cfg);
@@ -310,6 +311,7 @@ static int client(const char *ifname, const char *addr, uint16_t port, uint64_t 
 		fprintf(stderr, "zs-api-test: %s\n", zs_strerror(NULL));
 		return 1;
 	}
+	start = now_s();
 	err = zs_connect(st, addr, port, &s);
 	if (err) {
 		fprintf(stderr, "zs-api-test: %s\n", zs_strerror(st));
@@ -326,6 +328,8 @@ static int client(const char *ifname, const char *addr, uint16_t port, uint64_t 
 				err = zs_sock_error(s);
 				goto out;
 			}
+			if ((ev[i].events & ZS_EV_CONNECTED) && !connected)
+				connect_s = now_s() - start;
 			connected |= !!(ev[i].events & ZS_EV_CONNECTED);
 			if (ev[i].events & ZS_EV_READABLE)
 				read_all(st, s, &f, copy);
@@ -343,6 +347,7 @@ static int client(const char *ifname, const char *addr, uint16_t port, uint64_t 
 			closed = true;
 		}
 	}
+	printf("connected_ms %.0f\n", connect_s * 1000);
 	printf("sent %" PRIu64 " %016" PRIx64 "\n", f.tx_len, f.tx_hash);
 	printf("received %" PRIu64 " %016" PRIx64 "\n", f.rx_len, f.rx_hash);
 	print_counters(stdout, st);

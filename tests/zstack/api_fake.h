@@ -34,6 +34,10 @@ struct fake_side {
 	uint8_t mac[WIRE_MAC_LEN];
 	uint16_t next_port;
 	int listens, releases, neigh_eagain;
+	/* The kernel's route back to the peer: through this gateway, if set. */
+	struct tcp_addr gateway;
+	uint8_t gateway_mac[WIRE_MAC_LEN];
+	uint8_t last_dst_mac[WIRE_MAC_LEN]; /* of the last frame sent */
 	uint64_t drop_every; /* drop every Nth frame sent (0: none) */
 	uint64_t sent;
 };
@@ -59,6 +63,7 @@ static uint32_t fake_tx(void *io, const struct xsk_frame *frames, uint32_t n)
 		uint64_t addr;
 
 		f->done[f->ndone++] = frames[i].addr;
+		memcpy(f->last_dst_mac, frame_pool__ptr(f->pool, frames[i].addr), WIRE_MAC_LEN);
 		if (f->drop_every && ++f->sent % f->drop_every == 0)
 			continue;
 		if (p->rx_len == FAKE_RING || frame_pool__alloc(p->pool, &addr))
@@ -136,7 +141,7 @@ static int fake_route(void *ctl, const struct tcp_addr *dst, struct tcp_addr *sr
 	(void)err;
 	(void)len;
 	*src = f->addr;
-	*nexthop = *dst;
+	*nexthop = f->gateway.family ? f->gateway : *dst;
 	return 0;
 }
 
@@ -144,12 +149,14 @@ static int fake_neigh(void *ctl, const struct tcp_addr *nexthop, uint8_t mac[WIR
 {
 	struct fake_side *f = ctl;
 
-	(void)nexthop;
 	if (f->neigh_eagain > 0) {
 		f->neigh_eagain--;
 		return -EAGAIN;
 	}
-	memcpy(mac, f->peer->mac, WIRE_MAC_LEN);
+	if (f->gateway.family && !memcmp(nexthop, &f->gateway, sizeof(*nexthop)))
+		memcpy(mac, f->gateway_mac, WIRE_MAC_LEN);
+	else
+		memcpy(mac, f->peer->mac, WIRE_MAC_LEN);
 	return 0;
 }
 

@@ -3,7 +3,8 @@
  * The zs_* API on two stacks joined by a fake AF_XDP wire (api_fake.h):
  * handshake and accept, zero-copy and copying data paths and their copy
  * counters, close/shutdown/abort as the peer sees them, refused connects,
- * neighbour resolution, port release, and that every UMEM frame comes back.
+ * neighbour resolution, the route back from accepted connections, port
+ * release, and that every UMEM frame comes back.
  */
 #include <stdio.h>
 #include <time.h>
@@ -198,6 +199,36 @@ static void test_resolve(struct zs_sock *l)
 		zs_close(s);
 }
 
+/* Accepted connections answer through the kernel's route back, not to the
+ * SYN's source MAC: an asymmetric path behaves as with the kernel. */
+static void test_accept_route(struct zs_sock *l)
+{
+	static const uint8_t gw_mac[WIRE_MAC_LEN] = { 2, 0, 0, 0, 0, 0xfe };
+	struct zs_sock *c, *s = NULL;
+
+	fb.gateway = fa.addr;
+	fb.gateway.bytes[3] = 254;
+	memcpy(fb.gateway_mac, gw_mac, WIRE_MAC_LEN);
+	c = open_pair(l, &s);
+	CHECK(c && s && !memcmp(fb.last_dst_mac, gw_mac, WIRE_MAC_LEN),
+	      "a peer routed through a gateway is answered at the gateway's MAC");
+	if (c)
+		zs_abort(c);
+	if (s)
+		zs_close(s);
+	memset(&fb.gateway, 0, sizeof(fb.gateway));
+
+	fb.neigh_eagain = 1;
+	c = open_pair(l, &s);
+	CHECK(c && s && !memcmp(fb.last_dst_mac, fa.mac, WIRE_MAC_LEN),
+	      "a peer on the link whose MAC the kernel still resolves is answered at once");
+	CHECK_EQ_INT(fb.neigh_eagain, 0, "... after asking the kernel for it");
+	if (c)
+		zs_abort(c);
+	if (s)
+		zs_close(s);
+}
+
 static void test_user_and_errors(struct zs_sock *l)
 {
 	struct zs_sock *x;
@@ -241,12 +272,13 @@ int main(void)
 		test_abort(c, s);
 	test_refused();
 	test_resolve(l);
+	test_accept_route(l);
 
 	releases = fb.releases;
 	zs_close(l);
 	CHECK_EQ_INT(fb.releases, releases + 1, "closing the listener gives its port back");
 	run_until(NULL, NULL, NULL);
-	CHECK_EQ_INT(fa.releases, 4, "each connect's ephemeral port went back once it ended");
+	CHECK_EQ_INT(fa.releases, 6, "each connect's ephemeral port went back once it ended");
 	CHECK_EQ_INT(frame_pool__nr_free(fa.pool), FAKE_FRAMES, "every frame of A came back");
 	CHECK_EQ_INT(frame_pool__nr_free(fb.pool), FAKE_FRAMES, "every frame of B came back");
 	zs_stack_close(A);
