@@ -29,7 +29,7 @@ struct {
 } tna_fdb SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, TNA_PORTS_MAX);
 	__type(key, __u32);
 	__type(value, struct tna_port);

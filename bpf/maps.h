@@ -45,15 +45,28 @@ struct tna_fdb_key {
  */
 struct tna_fdb_val {
 	__u32 port;		/* ifindex of the port; the bridge itself for its own MAC */
+	__u32 port_slot;	/* the port's slot in tna_ports; TNA_PORT_SLOT_NONE if none */
 	__u32 flags;		/* TNA_FDB_F_* */
+	__u32 pad;
 	__u64 seen_ns;
 	__u64 used_ns;
 };
 
 #define TNA_FDB_TOUCH_NS 10000000ULL
 
-/* Port table: one entry per port of an accelerated bridge, keyed by ifindex. */
+/*
+ * Port table: an ARRAY indexed by port slot, so the fast path reads it without
+ * hashing. The daemon gives each interface it accelerates a slot for as long
+ * as the interface exists; a pipeline finds its own port through its
+ * tna_prog_cfg.portslot and an egress port through the FDB mirror's
+ * port_slot. An entry names the port that owns the slot (ifindex), and a
+ * reader takes it for that port only: a slot read through a stale reference
+ * (a FDB entry or a program older than the slot's current owner) then finds
+ * another port, or the zeroed entry of a free slot, and the frame goes to the
+ * kernel. The daemon zeroes an entry before its slot is free again.
+ */
 #define TNA_PORTS_MAX 1024
+#define TNA_PORT_SLOT_NONE 0xffffffffU	/* no slot: beyond the array, every lookup misses */
 
 /* May receive redirected frames: up, in the devmap, its peer can take XDP
  * frames, and nothing on its egress (qdisc, tap) that a redirect would skip. */
@@ -84,6 +97,7 @@ struct tna_fdb_val {
 #define TNA_PORT_F_BR_NF_ARP (1U << 11)
 
 struct tna_port {
+	__u32 ifindex;		/* the port owning the slot; 0 when free (and in plans) */
 	__u32 bridge;		/* ifindex of the bridge it belongs to */
 	__u32 mtu;		/* of the port's device, for the egress size check */
 	__u16 flags;		/* TNA_PORT_F_* */
@@ -159,6 +173,7 @@ static inline __u32 tna_xsk_index(__u32 slot, __u32 queue)
 
 struct tna_prog_cfg {
 	__u32 ifslot;		/* counter slot of the interface this program runs on */
+	__u32 portslot;		/* its port table slot; TNA_PORT_SLOT_NONE if it has none */
 };
 
 #endif

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * User space side of bpf/maps.h: create the shared maps once, hand them to
- * every object before it loads, give a program its interface slot, and read
- * the counters. Header-only so the daemon and the BPF_PROG_RUN tests share it.
+ * every object before it loads, give a program its slots, and read the port
+ * table and the counters. Header-only so the daemon and the BPF_PROG_RUN
+ * tests share it.
  */
 #ifndef TNA_BPF_MAPS_USER_H
 #define TNA_BPF_MAPS_USER_H
@@ -46,7 +47,7 @@ static inline int tna_maps__create(struct tna_maps *m, __u32 ifslots)
 				   sizeof(__u32), TNA_DEVMAP_MAX, NULL);
 	m->fdb = bpf_map_create(BPF_MAP_TYPE_HASH, "tna_fdb", sizeof(struct tna_fdb_key),
 				sizeof(struct tna_fdb_val), TNA_FDB_MAX, NULL);
-	m->ports = bpf_map_create(BPF_MAP_TYPE_HASH, "tna_ports", sizeof(__u32),
+	m->ports = bpf_map_create(BPF_MAP_TYPE_ARRAY, "tna_ports", sizeof(__u32),
 				  sizeof(struct tna_port), TNA_PORTS_MAX, NULL);
 	m->counters = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "tna_counters", sizeof(__u32),
 				     sizeof(__u64), ifslots * TNA_CNT_STRIDE, NULL);
@@ -110,6 +111,16 @@ static inline int tna_prog_cfg__set(struct bpf_object *obj, const struct tna_pro
 	if (!map)
 		return -ENOENT;
 	return bpf_map__set_initial_value(map, cfg, sizeof(*cfg));
+}
+
+/* The port table entry at slot, if it belongs to ifindex (a slot names its
+ * owner, bpf/maps.h); -ENOENT if the slot is free, someone else's or none. */
+static inline int tna_maps__read_port(const struct tna_maps *m, __u32 slot, __u32 ifindex,
+				      struct tna_port *port)
+{
+	if (bpf_map_lookup_elem(m->ports, &slot, port))
+		return -errno;
+	return port->ifindex == ifindex ? 0 : -ENOENT;
 }
 
 /* The count of one outcome of one FPM on one interface, summed over CPUs. */

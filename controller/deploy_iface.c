@@ -67,12 +67,12 @@ static const char *log_tail(char *log)
 	return end;
 }
 
-/* Opens obj, makes it use the shared maps and the interface's counter slot,
- * and loads it. The first program's fd, or -errno with ifc->error set. */
+/* Opens obj, makes it use the shared maps and the interface's slots, and
+ * loads it. The first program's fd, or -errno with ifc->error set. */
 static int object_load(struct deployer *d, struct deploy_iface *ifc, const char *path,
 		       struct bpf_object **out)
 {
-	struct tna_prog_cfg cfg = { .ifslot = ifc->ifslot };
+	struct tna_prog_cfg cfg = { .ifslot = ifc->ifslot, .portslot = ifc->portslot };
 	struct bpf_program *prog;
 	struct bpf_object *obj;
 	char *log = NULL;
@@ -262,26 +262,62 @@ void deploy_iface__detach(struct deployer *d, struct deploy_iface *ifc)
 	ifc->root_id = 0;
 }
 
+uint32_t deploy_port_slot_take(struct deployer *d)
+{
+	for (uint32_t s = 0; s < TNA_PORTS_MAX; s++) {
+		if (!d->portslot_used[s]) {
+			d->portslot_used[s] = true;
+			return s;
+		}
+	}
+	return TNA_PORT_SLOT_NONE;
+}
+
+void deploy_port_slot_give_back(struct deployer *d, uint32_t slot)
+{
+	const struct tna_port free_entry = { 0 };
+
+	if (slot == TNA_PORT_SLOT_NONE)
+		return;
+	if (bpf_map_update_elem(d->maps.ports, &slot, &free_entry, BPF_ANY)) {
+		pr_warn("deployer: cannot clear port slot %u: %s; it stays out of use",
+			slot, strerror(errno));
+		return;
+	}
+	d->portslot_used[slot] = false;
+}
+
 static void port_warn(const char *what, int ifindex, const char *map)
 {
 	pr_warn("deployer: cannot %s port %d in %s: %s; frames to it go through the kernel",
 		what, ifindex, map, strerror(errno));
 }
 
-void deploy_iface__set_port(struct deployer *d, const struct plan *old, const struct plan *p)
+void deploy_iface__set_port(struct deployer *d, const struct deploy_iface *ifc,
+			    const struct plan *p)
 {
-	bool was = old && old->is_port, is = p->is_port;
-	__u32 key = p->ifindex;
+	const struct plan *old = &ifc->plan;
+	bool was = old->ifindex && old->is_port, is = p->is_port;
+	struct tna_port entry = { 0 };
+	__u32 key = p->ifindex, slot = ifc->portslot;
 
 	if (is && (!was || memcmp(&old->port, &p->port, sizeof(p->port)))) {
+		entry = p->port;
+		entry.ifindex = p->ifindex;
 		/* Devmap before the table: a port the table calls ready must
 		 * already be a redirect target. */
 		if (bpf_map_update_elem(d->maps.devmap, &key, &key, BPF_ANY))
 			port_warn("add", p->ifindex, "the devmap");
-		else if (bpf_map_update_elem(d->maps.ports, &key, &p->port, BPF_ANY))
+		else if (slot == TNA_PORT_SLOT_NONE)
+			pr_warn("deployer: port %d has no slot in the port table (%d ports "
+				"already); frames from and to it go through the kernel",
+				p->ifindex, TNA_PORTS_MAX);
+		else if (bpf_map_update_elem(d->maps.ports, &slot, &entry, BPF_ANY))
 			port_warn("update", p->ifindex, "the port table");
 	} else if (!is && was) {
-		bpf_map_delete_elem(d->maps.ports, &key);
+		/* The zeroed entry is no port: the slot stays the interface's. */
+		if (slot != TNA_PORT_SLOT_NONE)
+			bpf_map_update_elem(d->maps.ports, &slot, &entry, BPF_ANY);
 		bpf_map_delete_elem(d->maps.devmap, &key);
 	}
 }

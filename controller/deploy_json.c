@@ -146,17 +146,17 @@ int deployer__stats_json(struct deployer *d, const char *ifname, json_t **out)
 }
 
 /* What the maps hold for the port now, which is what the fast path acts on. */
-static json_t *port_map_json(struct deployer *d, int ifindex)
+static json_t *port_map_json(struct deployer *d, const struct deploy_iface *ifc, int ifindex)
 {
-	__u32 key = ifindex, dev;
+	__u32 key = ifindex, dev, slot = ifc ? ifc->portslot : TNA_PORT_SLOT_NONE;
 	char buf[NAMES_BUF];
 	struct tna_port p;
 	bool in_devmap = !bpf_map_lookup_elem(d->maps.devmap, &key, &dev);
 
-	if (bpf_map_lookup_elem(d->maps.ports, &key, &p))
+	if (tna_maps__read_port(&d->maps, slot, ifindex, &p))
 		return json_pack("{s:b,s:b}", "in_port_table", 0, "in_devmap", in_devmap);
-	return json_pack("{s:b,s:b,s:i,s:i,s:s,s:o}", "in_port_table", 1, "in_devmap",
-			 in_devmap, "bridge", p.bridge, "mtu", p.mtu, "state",
+	return json_pack("{s:b,s:b,s:i,s:i,s:i,s:s,s:o}", "in_port_table", 1, "in_devmap",
+			 in_devmap, "slot", slot, "bridge", p.bridge, "mtu", p.mtu, "state",
 			 names_brport_state(p.state, buf), "flags", plan_port_flags_json(p.flags));
 }
 
@@ -189,7 +189,7 @@ int deployer__explain_json(struct deployer *d, const char *ifname, json_t **out)
 		return err == -ENOENT ? -ENODEV : err;
 	}
 	*out = json_pack("{s:o,s:o,s:o,s:o}", "plan", plan__to_json(p), "deploy",
-			 deploy_state(ifc), "port_map", port_map_json(d, l->ifindex), "egress",
+			 deploy_state(ifc), "port_map", port_map_json(d, ifc, l->ifindex), "egress",
 			 egress__to_json(d->egress, l->ifindex));
 	free(p);
 	return *out ? 0 : -ENOMEM;

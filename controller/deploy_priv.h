@@ -29,6 +29,10 @@ struct deploy_iface {
 	int slot_fd;			/* the root's prog array */
 	uint32_t root_id;
 	uint32_t ifslot;		/* counter slot, valid while root is loaded */
+	/* Port table slot, held from the interface's first plan to its end, so
+	 * that it never changes under a loaded program; TNA_PORT_SLOT_NONE when
+	 * the table was full. */
+	uint32_t portslot;
 	/* The published pipeline. */
 	struct bpf_object *pipeline;
 	struct plan live;		/* the plan it was built from */
@@ -68,6 +72,7 @@ struct deployer {
 	char root_path[4096];
 	struct tna_maps maps;
 	bool slot_used[DEPLOY_IFSLOTS];
+	bool portslot_used[TNA_PORTS_MAX];
 	struct deploy_iface **ifaces;
 	size_t nifaces, cap;
 	struct egress *egress;
@@ -104,7 +109,14 @@ int deploy_iface__publish(struct deployer *d, struct deploy_iface *ifc, const st
 void deploy_iface__unpublish(struct deployer *d, struct deploy_iface *ifc);
 /* Detaches and unloads everything of the interface. */
 void deploy_iface__detach(struct deployer *d, struct deploy_iface *ifc);
-/* Writes (or removes) the port table and devmap entries of the plan. */
-void deploy_iface__set_port(struct deployer *d, const struct plan *old, const struct plan *p);
+/* Writes (or clears) the interface's port table entry and its devmap entry
+ * for its new plan p; ifc->plan is the old one (ifindex 0: none yet). */
+void deploy_iface__set_port(struct deployer *d, const struct deploy_iface *ifc,
+			    const struct plan *p);
+/* A free port slot (whose entry is zeroed); TNA_PORT_SLOT_NONE when none is left. */
+uint32_t deploy_port_slot_take(struct deployer *d);
+/* Zeroes the slot's entry and frees it; a slot that cannot be zeroed is kept
+ * out of use, so that no new port is handed an entry of an old one. */
+void deploy_port_slot_give_back(struct deployer *d, uint32_t slot);
 
 #endif

@@ -5,7 +5,9 @@
  * a pipeline is rebuilt only where plan__same_pipeline() says it changed; an
  * interface whose plan lost its pipeline, or whose link is gone, is detached.
  * Bridges with at least one port running a pipeline are the ones whose FDB is
- * mirrored.
+ * mirrored. An interface holds its port table slot from its first plan until
+ * its link is gone, so the slot a program was loaded with stays its own; a
+ * slot is cleared before another port may take it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -66,8 +68,17 @@ static struct deploy_iface *iface_add(struct deployer *d, int ifindex)
 	ifc->ifindex = ifindex;
 	ifc->link_fd = -1;
 	ifc->slot_fd = -1;
+	ifc->portslot = deploy_port_slot_take(d);
 	d->ifaces[d->nifaces++] = ifc;
 	return ifc;
+}
+
+/* For the FDB mirror, whose entries carry the slot of their port. */
+static __u32 port_slot_of(void *ctx, int ifindex)
+{
+	struct deploy_iface *ifc = deploy_iface_find(ctx, ifindex);
+
+	return ifc ? ifc->portslot : TNA_PORT_SLOT_NONE;
 }
 
 static bool env_native_xdp(void *ctx, int ifindex)
@@ -178,6 +189,7 @@ static int plan_link(void *ctx, const struct tna_link *l)
 	struct pass *ps = ctx;
 	struct deployer *d = ps->d;
 	struct deploy_iface *ifc;
+	bool added = false;
 	int err;
 
 	err = plan__build(d->opts.graph, &d->env, l->ifindex, ps->plan);
@@ -186,15 +198,22 @@ static int plan_link(void *ctx, const struct tna_link *l)
 	ifc = deploy_iface_find(d, l->ifindex);
 	if (!ifc && !ps->plan->pipeline && !ps->plan->is_port)
 		return 0;
-	if (!ifc)
-		ifc = iface_add(d, l->ifindex);
 	if (!ifc) {
-		ps->err = -ENOMEM;
-		return 1;
+		ifc = iface_add(d, l->ifindex);
+		if (!ifc) {
+			ps->err = -ENOMEM;
+			return 1;
+		}
+		added = true;
 	}
-	deploy_iface__set_port(d, ifc->plan.ifindex ? &ifc->plan : NULL, ps->plan);
+	deploy_iface__set_port(d, ifc, ps->plan);
 	ifc->plan = *ps->plan;
 	ifc->seen = true;
+	/* Mirror entries learned before the port had a slot point at it only
+	 * now, after its table entry is written. Only a bridge already
+	 * mirrored can hold such entries. */
+	if (added && ifc->plan.is_port && fdb_sync__mirrors(d->fdb, ifc->plan.port.bridge))
+		fdb_sync__port_slot_changed(d->fdb, ifc->ifindex);
 	return 0;
 }
 
@@ -223,11 +242,17 @@ static void forget(struct deployer *d, size_t i)
 {
 	struct deploy_iface *ifc = d->ifaces[i];
 	struct plan gone = { .ifindex = ifc->ifindex };
+	uint32_t slot = ifc->portslot;
 
 	if (ifc->link_fd >= 0)
 		pr_info("%s: gone, fast path removed", ifc->plan.ifname);
 	deploy_iface__detach(d, ifc);
-	deploy_iface__set_port(d, &ifc->plan, &gone);
+	deploy_iface__set_port(d, ifc, &gone);
+	/* No program of the interface runs any more: mirror entries let go of
+	 * the slot, then it is cleared and free for another port. */
+	ifc->portslot = TNA_PORT_SLOT_NONE;
+	fdb_sync__port_slot_changed(d->fdb, ifc->ifindex);
+	deploy_port_slot_give_back(d, slot);
 	if (ifc->plan.is_port)
 		fdb_sync__mirror(d->fdb, ifc->plan.port.bridge,
 				 bridge_accelerated(d, ifc->plan.port.bridge));
@@ -336,7 +361,7 @@ int deployer__open(struct deployer **out, const struct deployer_opts *opts)
 	}
 	err = egress__new(&d->egress, opts->graph);
 	if (!err)
-		err = fdb_sync__new(&d->fdb, opts->graph, &d->maps);
+		err = fdb_sync__new(&d->fdb, opts->graph, &d->maps, port_slot_of, d);
 	if (err)
 		goto fail;
 	br_nf_sysctls__read(&d->br_nf);

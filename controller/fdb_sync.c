@@ -28,13 +28,16 @@
 struct fdb_sync {
 	struct graph *graph;
 	const struct tna_maps *maps;
+	fdb_port_slot_fn port_slot;
+	void *ctx;
 	int bridges[FDB_SYNC_MAX_BRIDGES];
 	int nbridges;
 	uint64_t last_refresh_ns;	/* CLOCK_MONOTONIC, as bpf_ktime_get_ns() */
 	struct fdb_sync_stats stats;
 };
 
-int fdb_sync__new(struct fdb_sync **out, struct graph *g, const struct tna_maps *maps)
+int fdb_sync__new(struct fdb_sync **out, struct graph *g, const struct tna_maps *maps,
+		  fdb_port_slot_fn port_slot, void *ctx)
 {
 	struct fdb_sync *fs = calloc(1, sizeof(*fs));
 	struct timespec ts;
@@ -43,6 +46,8 @@ int fdb_sync__new(struct fdb_sync **out, struct graph *g, const struct tna_maps 
 		return -ENOMEM;
 	fs->graph = g;
 	fs->maps = maps;
+	fs->port_slot = port_slot;
+	fs->ctx = ctx;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	fs->last_refresh_ns = ts.tv_sec * 1000000000ull + ts.tv_nsec;
 	*out = fs;
@@ -76,13 +81,14 @@ static void mirror_put(struct fdb_sync *fs, const struct tna_fdb *f)
 	struct tna_fdb_key k;
 
 	fdb_key(&k, f->master, f->mac, f->vlan);
+	v.port_slot = fs->port_slot(fs->ctx, f->ifindex);
 	if (f->state & NUD_PERMANENT)
 		v.flags |= TNA_FDB_F_LOCAL;
 	else if (f->state & NUD_NOARP)
 		v.flags |= TNA_FDB_F_STATIC;
 	/* A station that moved keeps its stamps: they are about the MAC. */
 	if (!bpf_map_lookup_elem(fs->maps->fdb, &k, &old)) {
-		if (old.port == v.port && old.flags == v.flags)
+		if (old.port == v.port && old.port_slot == v.port_slot && old.flags == v.flags)
 			return;
 		v.seen_ns = old.seen_ns;
 		v.used_ns = old.used_ns;
@@ -115,33 +121,83 @@ static int fill_one(void *ctx, const struct tna_fdb *f)
 	return 0;
 }
 
-/* Every mirror entry of a bridge leaves the map. */
-static void mirror_flush(struct fdb_sync *fs, int bridge)
+/* The keys of the mirror entries match() picks, collected before the caller
+ * changes any: updates and deletions reorder a hash map's walk. */
+static size_t mirror_collect(struct fdb_sync *fs,
+			     bool (*match)(const struct tna_fdb_key *k, const struct tna_fdb_val *v,
+					   int arg),
+			     int arg, struct tna_fdb_key **out)
 {
-	struct tna_fdb_key key, next, *doomed = NULL;
+	struct tna_fdb_key key, next, *keys = NULL;
+	struct tna_fdb_val val;
 	size_t n = 0, cap = 0;
 	void *prev = NULL;
 
 	while (!bpf_map_get_next_key(fs->maps->fdb, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (key.bridge != (__u32)bridge)
+		if (bpf_map_lookup_elem(fs->maps->fdb, &key, &val) || !match(&key, &val, arg))
 			continue;
 		if (n == cap) {
 			struct tna_fdb_key *v;
 
 			cap = cap ? cap * 2 : 256;
-			v = realloc(doomed, cap * sizeof(*v));
+			v = realloc(keys, cap * sizeof(*v));
 			if (!v)
 				break;
-			doomed = v;
+			keys = v;
 		}
-		doomed[n++] = key;
+		keys[n++] = key;
 	}
+	*out = keys;
+	return n;
+}
+
+static bool of_bridge(const struct tna_fdb_key *k, const struct tna_fdb_val *v, int bridge)
+{
+	(void)v;
+	return k->bridge == (__u32)bridge;
+}
+
+/* Every mirror entry of a bridge leaves the map. */
+static void mirror_flush(struct fdb_sync *fs, int bridge)
+{
+	struct tna_fdb_key *doomed;
+	size_t n = mirror_collect(fs, of_bridge, bridge, &doomed);
+
 	for (size_t i = 0; i < n; i++)
 		if (!bpf_map_delete_elem(fs->maps->fdb, &doomed[i]))
 			fs->stats.removals++;
 	free(doomed);
+}
+
+static bool on_port(const struct tna_fdb_key *k, const struct tna_fdb_val *v, int port)
+{
+	(void)k;
+	return v->port == (__u32)port;
+}
+
+/* Rewrites port_slot alone, on the entry as it is just before: the fast path
+ * keeps stamping seen_ns and used_ns. */
+void fdb_sync__port_slot_changed(struct fdb_sync *fs, int ifindex)
+{
+	__u32 slot = fs->port_slot(fs->ctx, ifindex);
+	struct tna_fdb_key *keys;
+	struct tna_fdb_val v;
+	size_t n = mirror_collect(fs, on_port, ifindex, &keys);
+
+	for (size_t i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(fs->maps->fdb, &keys[i], &v) ||
+		    v.port != (__u32)ifindex || v.port_slot == slot)
+			continue;
+		v.port_slot = slot;
+		if (bpf_map_update_elem(fs->maps->fdb, &keys[i], &v, BPF_EXIST))
+			pr_warn("fdb mirror: cannot point an entry at port %d's new slot: %s; "
+				"frames to it go through the kernel", ifindex, strerror(errno));
+		else
+			fs->stats.updates++;
+	}
+	free(keys);
 }
 
 int fdb_sync__mirror(struct fdb_sync *fs, int bridge, bool on)
@@ -202,11 +258,11 @@ void fdb_sync__on_change(struct fdb_sync *fs, const json_t *entry)
 
 /* The kernel refreshes only sources on ports that learn (BR_LEARNING); the
  * fast path stamps seen_ns on every port unless its plan says otherwise. */
-static bool port_learns(const struct fdb_sync *fs, __u32 port)
+static bool port_learns(const struct fdb_sync *fs, const struct tna_fdb_val *v)
 {
 	struct tna_port p;
 
-	return !bpf_map_lookup_elem(fs->maps->ports, &port, &p) &&
+	return !tna_maps__read_port(fs->maps, v->port_slot, v->port, &p) &&
 	       (p.flags & TNA_PORT_F_LEARNING);
 }
 
@@ -248,7 +304,7 @@ int fdb_sync__refresh(struct fdb_sync *fs)
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(fs->maps->fdb, &key, &v) || v.seen_ns <= since ||
-		    (v.flags & (TNA_FDB_F_LOCAL | TNA_FDB_F_STATIC)) || !port_learns(fs, v.port))
+		    (v.flags & (TNA_FDB_F_LOCAL | TNA_FDB_F_STATIC)) || !port_learns(fs, &v))
 			continue;
 		if (!r.nl) {
 			err = rtnl_req__open(&r);

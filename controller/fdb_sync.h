@@ -24,7 +24,13 @@ struct fdb_sync_stats {
 	uint64_t refresh_errors;	/* of which the kernel refused */
 };
 
-int fdb_sync__new(struct fdb_sync **out, struct graph *g, const struct tna_maps *maps);
+/* The port table slot of a port, TNA_PORT_SLOT_NONE if it has none: mirror
+ * entries carry it so that the fast path finds the egress port without a
+ * hash lookup. */
+typedef __u32 (*fdb_port_slot_fn)(void *ctx, int ifindex);
+
+int fdb_sync__new(struct fdb_sync **out, struct graph *g, const struct tna_maps *maps,
+		  fdb_port_slot_fn port_slot, void *ctx);
 /* Leaves the mirror as it is: the maps go with the daemon. */
 void fdb_sync__free(struct fdb_sync *fs);
 
@@ -32,6 +38,10 @@ void fdb_sync__free(struct fdb_sync *fs);
  * or stops (its entries leave the map). 0 or -errno. */
 int fdb_sync__mirror(struct fdb_sync *fs, int bridge, bool on);
 bool fdb_sync__mirrors(const struct fdb_sync *fs, int bridge);
+
+/* The slot port_slot gives for the port changed: its entries carry the new
+ * one from now on. */
+void fdb_sync__port_slot_changed(struct fdb_sync *fs, int ifindex);
 
 /* A GRAPH_FDB_CHANGED event: its entry as graph.h describes it. */
 void fdb_sync__on_change(struct fdb_sync *fs, const json_t *entry);

@@ -2,7 +2,9 @@
 /*
  * bridge_fwd: forwards a unicast frame between two ports of a Linux bridge
  * exactly where br_handle_frame() and br_forward() would, from the FDB mirror
- * and the port table; every other frame goes to the kernel with the reason.
+ * and the port table (the ingress port at the program's own slot, the egress
+ * port at the slot its FDB entry names); every other frame goes to the kernel
+ * with the reason.
  * Needs parse_eth and stp before it. fpm/README.md gives the kernel behaviour
  * behind each check.
  *
@@ -35,6 +37,15 @@
 
 /* VLAN_HLEN: is_skb_forwardable() and the devmap allow one tag beyond the MTU. */
 #define BRIDGE_FWD_L2_ALLOWANCE (ETH_HLEN + 4)
+
+/* The port at slot, if the slot is ifindex's: a stale slot (bpf/maps.h) finds
+ * another port or a free entry, and so no port. */
+static __always_inline struct tna_port *bridge_fwd_port(__u32 slot, __u32 ifindex)
+{
+	struct tna_port *port = bpf_map_lookup_elem(&tna_ports, &slot);
+
+	return port && port->ifindex == ifindex ? port : NULL;
+}
 
 static __always_inline bool bridge_fwd_learns(const struct tna_port *in)
 {
@@ -84,14 +95,14 @@ static __always_inline int bridge_fwd_check_src(struct fpm_ctx *c, const struct 
 /* The kernel would deliver to this port (should_deliver, is_skb_forwardable)
  * and the port can take a redirected frame. */
 static __always_inline int bridge_fwd_check_egress(struct xdp_md *xdp, struct fpm_ctx *c,
-						   const struct tna_port *in, __u32 egress,
-						   bool ip_checked)
+						   const struct tna_port *in,
+						   const struct tna_fdb_val *dst, bool ip_checked)
 {
 	struct tna_port *out;
 
-	if (egress == c->ingress_ifindex)
+	if (dst->port == c->ingress_ifindex)
 		return fpm_punt(c, TNA_PUNT_EGRESS_IS_INGRESS);
-	out = bpf_map_lookup_elem(&tna_ports, &egress);
+	out = bridge_fwd_port(dst->port_slot, dst->port);
 	if (!out || out->bridge != in->bridge || !(out->flags & TNA_PORT_F_READY))
 		return fpm_punt(c, TNA_PUNT_EGRESS_NOT_READY);
 	if (out->state != BR_STATE_FORWARDING)
@@ -128,7 +139,10 @@ static __always_inline int fpm_bridge_fwd(struct xdp_md *xdp, struct fpm_ctx *c)
 	if (c->eth_proto == bpf_htons(ETH_P_MRP) || c->eth_proto == bpf_htons(ETH_P_CFM))
 		return fpm_punt(c, TNA_PUNT_BRIDGE_CTRL_PROTO);
 
-	in = bpf_map_lookup_elem(&tna_ports, &c->ingress_ifindex);
+	/* The program serves one interface, whose slot is a load-time constant:
+	 * the entry must still be that interface's, and the frame must have
+	 * come in on it. */
+	in = bridge_fwd_port(tna_cfg.portslot, c->ingress_ifindex);
 	if (!in)
 		return fpm_punt(c, TNA_PUNT_INGRESS_NOT_PORT);
 	verdict = bridge_fwd_check_ingress(xdp, c, in, &ip_checked);
@@ -150,7 +164,7 @@ static __always_inline int fpm_bridge_fwd(struct xdp_md *xdp, struct fpm_ctx *c)
 		return fpm_punt(c, TNA_PUNT_DST_UNKNOWN);
 	if (dst->flags & TNA_FDB_F_LOCAL)
 		return fpm_punt(c, TNA_PUNT_DST_LOCAL);
-	verdict = bridge_fwd_check_egress(xdp, c, in, dst->port, ip_checked);
+	verdict = bridge_fwd_check_egress(xdp, c, in, dst, ip_checked);
 	if (verdict != FPM_CONTINUE)
 		return verdict;
 

@@ -26,6 +26,9 @@
 
 #define HARNESS_IFSLOTS 8
 #define HARNESS_SLOT 5		/* not 0, so a wrong slot cannot pass unnoticed */
+/* Port table slots of p1..p5: neither 0 nor the ports' numbers, so a program
+ * that reads another port's slot cannot pass unnoticed. */
+#define HARNESS_PORT_SLOT(n) (16 + (n))
 
 /* Runs the commands in the private namespace the process moved into. */
 static inline int harness_sh(const char *cmd)
@@ -57,11 +60,13 @@ static inline __u32 harness_ifindex(const char *name)
 	return if_nametoindex(name);
 }
 
-/* Opens build/<rel> (or $TNA_BUILD/<rel>), gives it the shared maps and the
- * test slot, loads it; returns the fd of its only program or -errno. */
-static inline int harness_load(const struct tna_maps *m, const char *rel, struct bpf_object **objp)
+/* Opens build/<rel> (or $TNA_BUILD/<rel>), gives it the shared maps, the test
+ * counter slot and the port slot of the interface it serves, loads it;
+ * returns the fd of its only program or -errno. */
+static inline int harness_load_port(const struct tna_maps *m, const char *rel, __u32 portslot,
+				    struct bpf_object **objp)
 {
-	const struct tna_prog_cfg cfg = { .ifslot = HARNESS_SLOT };
+	const struct tna_prog_cfg cfg = { .ifslot = HARNESS_SLOT, .portslot = portslot };
 	const char *build = getenv("TNA_BUILD");
 	struct bpf_program *prog;
 	struct bpf_object *obj;
@@ -87,6 +92,44 @@ static inline int harness_load(const struct tna_maps *m, const char *rel, struct
 	}
 	*objp = obj;
 	return bpf_program__fd(prog);
+}
+
+/* A program as the daemon loads it for p1. */
+static inline int harness_load(const struct tna_maps *m, const char *rel, struct bpf_object **objp)
+{
+	return harness_load_port(m, rel, HARNESS_PORT_SLOT(1), objp);
+}
+
+/* One object loaded once per interface p1..p5, as the daemon loads a
+ * pipeline: fd[n] serves pn. */
+struct port_progs {
+	struct bpf_object *obj[6];
+	int fd[6];
+};
+
+static inline void port_progs__close(struct port_progs *pp)
+{
+	for (int n = 1; n <= 5; n++) {
+		bpf_object__close(pp->obj[n]);
+		pp->obj[n] = NULL;
+		pp->fd[n] = -1;
+	}
+}
+
+static inline int port_progs__load(struct port_progs *pp, const struct tna_maps *m,
+				   const char *rel)
+{
+	int n, err;
+
+	memset(pp, 0, sizeof(*pp));
+	for (n = 1; n <= 5; n++) {
+		err = pp->fd[n] = harness_load_port(m, rel, HARNESS_PORT_SLOT(n), &pp->obj[n]);
+		if (err < 0) {
+			port_progs__close(pp);
+			return err;
+		}
+	}
+	return 0;
 }
 
 struct frame {
@@ -189,13 +232,15 @@ static inline const char *action_name(__u32 action)
 #define MAC_B 0x0b	/* on p2 */
 #define MAC_C 0x0c	/* on p3 */
 #define MAC_D 0x0d	/* on p4 */
+#define MAC_E 0x0e	/* not in the mirror unless a check puts it there */
 #define MAC_LOCAL 0x01	/* the bridge's own */
 #define MAC_UNKNOWN 0xee
 
 /*
  * The bridge every runner starts from: br0 with ports p1, p2 (forwarding,
  * learning), p3 (blocking), p4 (forwarding, learning off), all ready and in
- * the devmap; p5 exists but is no port.
+ * the devmap; p5 exists but is no port (its slot is free: a zeroed entry).
+ * Port pn's entry is at HARNESS_PORT_SLOT(n).
  */
 struct fixture {
 	struct tna_maps maps;
@@ -203,21 +248,54 @@ struct fixture {
 	__u32 p[6];		/* p[1]..p[5] */
 };
 
-static inline int fixture__set_port(struct fixture *fx, __u32 ifindex, __u8 state, __u16 flags,
-				    __u32 mtu)
+/* Port pn's entry, at its slot. */
+static inline int fixture__set_port(struct fixture *fx, int n, __u8 state, __u16 flags, __u32 mtu)
 {
-	struct tna_port port = { .bridge = fx->br, .mtu = mtu, .flags = flags, .state = state };
+	struct tna_port port = { .ifindex = fx->p[n], .bridge = fx->br, .mtu = mtu,
+				 .flags = flags, .state = state };
+	__u32 slot = HARNESS_PORT_SLOT(n);
 
-	return bpf_map_update_elem(fx->maps.ports, &ifindex, &port, BPF_ANY);
+	return bpf_map_update_elem(fx->maps.ports, &slot, &port, BPF_ANY);
+}
+
+/* Zeroes a slot, as the daemon does when its port leaves. */
+static inline int fixture__clear_slot(struct fixture *fx, __u32 slot)
+{
+	const struct tna_port free_entry = { 0 };
+
+	return bpf_map_update_elem(fx->maps.ports, &slot, &free_entry, BPF_ANY);
+}
+
+/* The slot a mirror entry for ifindex carries: pn's, or none. */
+static inline __u32 fixture__slot_of(const struct fixture *fx, __u32 ifindex)
+{
+	for (int n = 1; n <= 5; n++)
+		if (fx->p[n] == ifindex)
+			return HARNESS_PORT_SLOT(n);
+	return TNA_PORT_SLOT_NONE;
+}
+
+static inline int fixture__set_fdb_slot(struct fixture *fx, __u8 mac_last, __u32 port,
+					__u32 slot, __u32 flags)
+{
+	struct tna_fdb_key key = { .bridge = fx->br };
+	struct tna_fdb_val val = { .port = port, .port_slot = slot, .flags = flags };
+
+	memcpy(key.mac, MAC(mac_last), ETH_ALEN);
+	return bpf_map_update_elem(fx->maps.fdb, &key, &val, BPF_ANY);
 }
 
 static inline int fixture__set_fdb(struct fixture *fx, __u8 mac_last, __u32 port, __u32 flags)
 {
+	return fixture__set_fdb_slot(fx, mac_last, port, fixture__slot_of(fx, port), flags);
+}
+
+static inline int fixture__del_fdb(struct fixture *fx, __u8 mac_last)
+{
 	struct tna_fdb_key key = { .bridge = fx->br };
-	struct tna_fdb_val val = { .port = port, .flags = flags };
 
 	memcpy(key.mac, MAC(mac_last), ETH_ALEN);
-	return bpf_map_update_elem(fx->maps.fdb, &key, &val, BPF_ANY);
+	return bpf_map_delete_elem(fx->maps.fdb, &key);
 }
 
 static inline int fixture__get_fdb(struct fixture *fx, __u8 mac_last, struct tna_fdb_val *val)
@@ -245,10 +323,10 @@ static inline int fixture__setup(struct fixture *fx)
 	err = tna_maps__create(&fx->maps, HARNESS_IFSLOTS);
 	if (err)
 		return err;
-	err = fixture__set_port(fx, fx->p[1], BR_STATE_FORWARDING, ready, 1500) ?:
-	      fixture__set_port(fx, fx->p[2], BR_STATE_FORWARDING, ready, 1500) ?:
-	      fixture__set_port(fx, fx->p[3], BR_STATE_BLOCKING, ready, 1500) ?:
-	      fixture__set_port(fx, fx->p[4], BR_STATE_FORWARDING, TNA_PORT_F_READY, 1500) ?:
+	err = fixture__set_port(fx, 1, BR_STATE_FORWARDING, ready, 1500) ?:
+	      fixture__set_port(fx, 2, BR_STATE_FORWARDING, ready, 1500) ?:
+	      fixture__set_port(fx, 3, BR_STATE_BLOCKING, ready, 1500) ?:
+	      fixture__set_port(fx, 4, BR_STATE_FORWARDING, TNA_PORT_F_READY, 1500) ?:
 	      fixture__set_fdb(fx, MAC_A, fx->p[1], 0) ?:
 	      fixture__set_fdb(fx, MAC_A2, fx->p[1], 0) ?:
 	      fixture__set_fdb(fx, MAC_B, fx->p[2], 0) ?:
@@ -291,6 +369,13 @@ static inline void expect(const struct tna_maps *m, int prog, __u32 ifindex, con
 	CHECK(action == want.action && moved == want_index, "%s: %s %s (got %s %s)", what,
 	      action_name(want.action), counter_name(want_index, want_buf, sizeof(want_buf)),
 	      action_name(action), counter_name(moved, got_buf, sizeof(got_buf)));
+}
+
+/* One check of a frame received on pn, run by the program serving pn. */
+static inline void expect_on(const struct fixture *fx, const struct port_progs *pp, int n,
+			     const struct frame *f, struct want want, const char *what)
+{
+	expect(&fx->maps, pp->fd[n], fx->p[n], f, want, what);
 }
 
 #endif

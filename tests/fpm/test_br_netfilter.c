@@ -30,7 +30,7 @@ static struct want redirect(void)
 /* p1's flags: the ingress port of every frame here (p1 -> p2). */
 static void p1_flags(__u16 flags)
 {
-	fixture__set_port(&fx, fx.p[1], BR_STATE_FORWARDING, BASE_FLAGS | flags, 1500);
+	fixture__set_port(&fx, 1, BR_STATE_FORWARDING, BASE_FLAGS | flags, 1500);
 }
 
 static void run(const struct frame *f, struct want want, const char *what)
@@ -278,7 +278,7 @@ static void test_check_mtu(void)
 	const __u32 mtu = 100;
 	struct frame f;
 
-	fixture__set_port(&fx, fx.p[2], BR_STATE_FORWARDING, BASE_FLAGS, mtu);
+	fixture__set_port(&fx, 2, BR_STATE_FORWARDING, BASE_FLAGS, mtu);
 	p1_flags(TNA_PORT_F_BR_NF_CHECK_IPV4 | TNA_PORT_F_BR_NF_CHECK_IPV6);
 	f = ipv4_exact(ETH_HLEN + mtu);
 	run(&f, redirect(), "CHECK_IPV4: IPv4 exactly the egress MTU forwarded");
@@ -291,7 +291,7 @@ static void test_check_mtu(void)
 	p1_flags(0);
 	f = ipv4_exact(ETH_HLEN + mtu + 1);
 	run(&f, redirect(), "no br_netfilter flags: IPv4 over the MTU within the allowance");
-	fixture__set_port(&fx, fx.p[2], BR_STATE_FORWARDING, BASE_FLAGS, 1500);
+	fixture__set_port(&fx, 2, BR_STATE_FORWARDING, BASE_FLAGS, 1500);
 }
 
 int main(void)
