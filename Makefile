@@ -31,12 +31,18 @@ UNIT_TESTS   := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests
 ZSTACK_TESTS := $(patsubst tests/zstack/%.c,$(BUILD)/tests/zstack/%,$(wildcard tests/zstack/*.c))
 FPM_TESTS    := $(patsubst tests/fpm/%.c,$(BUILD)/tests/fpm/%,$(filter-out %.bpf.c,$(wildcard tests/fpm/*.c)))
 FPM_TEST_BPF := $(patsubst tests/fpm/%.bpf.c,$(BUILD)/tests/fpm/%.bpf.o,$(wildcard tests/fpm/*.bpf.c))
+# libFuzzer targets: tests/zstack/fuzz_*.c built with clang and sanitizers,
+# instrumented together with the zstack sources they drive.
+FUZZERS      := $(patsubst tests/zstack/%.c,$(BUILD)/fuzz/%,$(wildcard tests/zstack/fuzz_*.c))
+FUZZ_CFLAGS  := -std=gnu11 -O1 -g -I. -DZSTACK_LIBFUZZER -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined
 TOOLS        := $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(filter-out %.bpf.c,$(wildcard tests/tools/*.c)))
 TOOLS_BPF    := $(patsubst tests/tools/%.bpf.c,$(BUILD)/tools/%.bpf.o,$(wildcard tests/tools/*.bpf.c))
 
 all: $(BUILD)/zstack-tna $(BUILD)/tnactl $(BPF_OBJS) $(EXAMPLES)
 
-tests: all $(UNIT_TESTS) $(ZSTACK_TESTS) $(FPM_TESTS) $(FPM_TEST_BPF) $(TOOLS) $(TOOLS_BPF)
+tests: all $(UNIT_TESTS) $(ZSTACK_TESTS) $(FPM_TESTS) $(FPM_TEST_BPF) $(TOOLS) $(TOOLS_BPF) \
+	$(FUZZERS)
 
 $(BUILD)/libtna.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -82,6 +88,10 @@ $(BUILD)/tests/fpm/%.bpf.o: tests/fpm/%.bpf.c $(wildcard bpf/*.h fpm/*.h)
 $(BUILD)/tools/%: $(BUILD)/obj/tests/tools/%.o $(BUILD)/libzstack.a $(BUILD)/libtna.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/%: tests/zstack/%.c $(ZSTACK_SRCS) $(wildcard zstack/*.h tests/zstack/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(ZSTACK_SRCS) $(LDLIBS)
 
 $(BUILD)/tools/%.bpf.o: tests/tools/%.bpf.c $(wildcard bpf/*.h fpm/*.h)
 	@mkdir -p $(@D)

@@ -37,6 +37,10 @@ done
 for t in "$BUILD"/tests/zstack/*; do
 	[ -x "$t" ] && run_suite "zstack/$(basename "$t")" 300 "$t"
 done
+# Coverage-guided fuzzing of the TCP core, bounded (tests/fuzz.sh).
+for t in "$BUILD"/fuzz/*; do
+	[ -x "$t" ] && run_suite "fuzz/$(basename "$t")" 120 tests/fuzz.sh "$t"
+done
 if [ "$(id -u)" -eq 0 ]; then
 	for t in "$BUILD"/tests/fpm/*; do
 		[ -x "$t" ] && [[ $t != *.bpf.o ]] && run_suite "fpm/$(basename "$t")" 120 "$t"
