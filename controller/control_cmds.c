@@ -106,6 +106,8 @@ static json_t *cmd_fdb(void *ctx, const json_t *req)
 	if (!fdb)
 		return proto_error(PROTO_E_NOT_FOUND, "no bridge \"%s\"; bridges are listed by: "
 				   "tnactl graph", bridge);
+	if (deployer)
+		deployer__fdb_annotate(deployer, bridge, fdb);
 	return proto_ok(fdb);
 }
 

@@ -433,3 +433,16 @@ int deployer__reload(struct deployer *d, const char *ifname, json_t **out)
 	}
 	return deployer__pipeline_json(d, ifname, out);
 }
+
+int deployer__fdb_annotate(struct deployer *d, const char *bridge, json_t *entries)
+{
+	const struct tna_link *br = graph__link_by_name(d->opts.graph, bridge);
+
+	if (!br) {
+		char *end;
+		long ifindex = strtol(bridge, &end, 10);
+
+		br = *end ? NULL : graph__link(d->opts.graph, ifindex);
+	}
+	return br ? fdb_sync__annotate(d->fdb, br->ifindex, entries) : -ENODEV;
+}

@@ -256,6 +256,62 @@ void fdb_sync__on_change(struct fdb_sync *fs, const json_t *entry)
 		mirror_put(fs, &f);
 }
 
+static json_t *find_listed(json_t *entries, const struct tna_fdb_key *k)
+{
+	struct tna_fdb_key lk;
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(entries, i, e) {
+		memset(&lk, 0, sizeof(lk));
+		lk.bridge = k->bridge;
+		lk.vlan = json_integer_value(json_object_get(e, "vlan"));
+		if (!parse_mac(json_string_value(json_object_get(e, "mac")), lk.mac) &&
+		    !memcmp(&lk, k, sizeof(lk)))
+			return e;
+	}
+	return NULL;
+}
+
+int fdb_sync__annotate(struct fdb_sync *fs, int bridge, json_t *entries)
+{
+	struct tna_fdb_key *keys;
+	struct tna_fdb_val v;
+	size_t n, i;
+	json_t *e;
+
+	if (!fdb_sync__mirrors(fs, bridge) || !json_is_array(entries))
+		return 0;
+	json_array_foreach(entries, i, e)
+		json_object_set_new(e, "mirrored", json_false());
+	n = mirror_collect(fs, of_bridge, bridge, &keys);
+	for (i = 0; i < n; i++) {
+		const struct tna_link *port;
+		const char *listed_port;
+		char mac[18];
+
+		if (bpf_map_lookup_elem(fs->maps->fdb, &keys[i], &v))
+			continue;
+		port = graph__link(fs->graph, v.port);
+		e = find_listed(entries, &keys[i]);
+		listed_port = e ? json_string_value(json_object_get(e, "port")) : NULL;
+		if (port && listed_port && strcmp(listed_port, port->name) == 0) {
+			json_object_set_new(e, "mirrored", json_true());
+			continue;
+		}
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", keys[i].mac[0],
+			 keys[i].mac[1], keys[i].mac[2], keys[i].mac[3], keys[i].mac[4],
+			 keys[i].mac[5]);
+		json_array_append_new(entries, json_pack("{s:s,s:o,s:o,s:b,s:b}", "mac", mac,
+							 "port", port ? json_string(port->name) :
+							 json_integer(v.port), "vlan",
+							 keys[i].vlan ? json_integer(keys[i].vlan) :
+							 json_null(), "mirrored", 1, "kernel", 0));
+	}
+	free(keys);
+	return 0;
+}
+
 /* The kernel refreshes only sources on ports that learn (BR_LEARNING); the
  * fast path stamps seen_ns on every port unless its plan says otherwise. */
 static bool port_learns(const struct fdb_sync *fs, const struct tna_fdb_val *v)

@@ -50,6 +50,12 @@ void fdb_sync__on_change(struct fdb_sync *fs, const json_t *entry);
  * since the last call; call it every second. 0 or -errno. */
 int fdb_sync__refresh(struct fdb_sync *fs);
 
+/* Marks every entry of a bridge's FDB listing (graph__fdb_json) with
+ * "mirrored": whether the fast path's mirror holds it on the same port, and
+ * appends what the mirror holds that the listing lacks, with "kernel":false.
+ * Does nothing for a bridge it does not mirror. 0 or -errno. */
+int fdb_sync__annotate(struct fdb_sync *fs, int bridge, json_t *entries);
+
 void fdb_sync__get_stats(const struct fdb_sync *fs, struct fdb_sync_stats *st);
 
 #endif

@@ -395,9 +395,16 @@ static void print_caps(const json_t *c)
 
 static void print_fdb_entry(const json_t *f)
 {
+	const json_t *mirrored = json_object_get(f, "mirrored");
+
 	printf("%s dev %s", str(f, "mac") ?: "?", str(f, "port") ?: "?");
 	if (num(f, "vlan"))
 		opt_field(f, "vlan", "vlan");
+	if (json_is_false(json_object_get(f, "kernel"))) {
+		/* Only between a kernel change and the event that follows it. */
+		printf(" in the fast path's mirror only");
+		return;
+	}
 	printf(" %s", str(f, "state") ?: "?");
 	if (json_array_size(json_object_get(f, "flags"))) {
 		printf(" flags ");
@@ -405,6 +412,8 @@ static void print_fdb_entry(const json_t *f)
 	}
 	if (is(f, "state", "dynamic"))
 		printf(" used %llds updated %llds", num(f, "used"), num(f, "updated"));
+	if (mirrored)
+		printf(json_is_true(mirrored) ? " [fast path]" : " [linux only]");
 }
 
 static void print_list(const json_t *list, void (*print)(const json_t *))

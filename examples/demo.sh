@@ -171,7 +171,7 @@ heading "What br0 has learned: tnactl fdb br0" \
 	"The bridge's forwarding database, mirrored from the kernel: the stations'" \
 	"MAC addresses learned on port1 and port2 by the pings above (dynamic), next" \
 	"to the bridge's and ports' own addresses and the multicast groups br0 joined" \
-	"(local)."
+	"(local). [fast path] marks what the XDP fast path's mirror holds too."
 tnactl fdb br0
 
 wait_accelerated port1

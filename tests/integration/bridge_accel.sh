@@ -72,6 +72,28 @@ check "ARP and broadcast went to Linux with a reason (punted: $reasons)" \
 check "explain p0 says redirects into it are delivered" \
 	sh -c "'$TNA_BUILD/tnactl' -s '$SOCK' -j explain p0 | grep -q '\"deliverable\": *true'"
 
+# mirrored MAC: prints how tnactl fdb br0 sees the MAC in the fast path's mirror:
+# "yes" (mirrored on the kernel's port), "no" (kernel only), "stale" (mirror
+# only: the kernel no longer has it), or "absent".
+mirrored() {
+	tnactl -j fdb br0 | "$TNA_PY" -c '
+import json, sys
+for e in json.load(sys.stdin):
+    if e["mac"] == sys.argv[1]:
+        print("stale" if e.get("kernel") is False else "yes" if e.get("mirrored") else "no")
+        break
+else:
+    print("absent")' "$1"
+}
+mac_c=$(ip -n "$C" -j link show eth0 | "$TNA_PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])')
+check "the FDB mirror holds station c on p1" test "$(mirrored "$mac_c")" = yes
+ip netns exec "$B" bridge fdb del "$mac_c" dev p1 master
+sleep 0.1
+check "a deleted FDB entry has left the mirror 100 ms later" test "$(mirrored "$mac_c")" = absent
+pings 2
+c_mirrored() { [ "$(mirrored "$mac_c")" = yes ]; }
+check "relearned after the next frames, station c is mirrored again" wait_until 1 c_mirrored
+
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
