@@ -42,15 +42,17 @@ ns_cleanup() {
 }
 
 # Starts the daemon in a namespace; sets DAEMON_PID and SOCK. Waits until it answers.
+# daemon_start NS [daemon options...]
 daemon_start() {
 	local ns=$1
+	shift
 	SOCK=/run/zstack-tna/${ns}.sock
 	DAEMON_LOG=/tmp/${ns}.daemon.log
 	mkdir -p /run/zstack-tna
 	# Not through nsx: a function run in the background is a subshell, and
 	# DAEMON_PID must be the daemon itself (ip netns exec and sh both exec).
 	ip netns exec "$ns" sh -c 'mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
-		exec "$@"' sh "$TNA_BUILD/zstack-tna" --control "$SOCK" >"$DAEMON_LOG" 2>&1 &
+		exec "$@"' sh "$TNA_BUILD/zstack-tna" --control "$SOCK" "$@" >"$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
 	local i
 	for i in $(seq 1 100); do

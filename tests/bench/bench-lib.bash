@@ -182,14 +182,12 @@ xdp_attached() {
 	ip -n "$1" -j link show "$2" | jq -e '.[0].xdp != null' >/dev/null
 }
 
-# pipeline_live SOCK IFACE: the daemon reports a program in IFACE's pipeline
-# and the kernel shows an XDP program on it. `tnactl -j pipeline` is read
-# loosely (any positive number under a key naming a program) so the check
-# does not depend on the exact layout of its JSON.
+# pipeline_live SOCK IFACE: the daemon reports IFACE's pipeline program
+# published (prog_id; the root program is attached before it, so root_prog_id
+# alone says nothing) and the kernel shows an XDP program on it.
 pipeline_live() {
 	"$TNA_BUILD/tnactl" -s "$1" -j pipeline "$2" 2>/dev/null |
-		jq -e '[paths(numbers) as $p | select($p[-1] | tostring | test("prog"))
-			| select(getpath($p) > 0)] | length > 0' >/dev/null 2>&1 &&
+		jq -e '.prog_id > 0' >/dev/null 2>&1 &&
 	xdp_attached "$DUT" "$2"
 }
 
@@ -246,18 +244,6 @@ median() {
 	tr ' ' '\n' | grep . | sort -g | awk '{v[NR] = $1} END {
 		if (NR == 0) print "null"; else if (NR % 2) print v[(NR + 1) / 2];
 		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# bench_daemon_start NS [daemon options]: like lib.sh's daemon_start, with
-# options passed on (the benchmarks need --cache-dir).
-bench_daemon_start() {
-	local ns=$1
-	shift
-	SOCK=/run/zstack-tna/${ns}.sock
-	mkdir -p /run/zstack-tna
-	nsx "$ns" "$TNA_BUILD/zstack-tna" --control "$SOCK" "$@" >"/tmp/${ns}.daemon.log" 2>&1 &
-	DAEMON_PID=$!
-	wait_ms 5000 "$TNA_BUILD/tnactl" -s "$SOCK" caps >/dev/null 2>&1
 }
 
 # Warns when something else is using the CPUs the figures depend on.

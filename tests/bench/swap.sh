@@ -31,25 +31,33 @@ trap cleanup EXIT
 
 no_xdp() { ! xdp_attached "$DUT" "$1"; }
 
+# Adds p0 to br0 and prints the milliseconds from just before the command to
+# its pipeline being live. Counted from before `ip` because enslaving waits
+# for the kernel (an RCU grace period) after the netlink event went out.
+port_added_to_live() {
+	local start
+	start=$(date +%s%N)
+	ip -n "$DUT" link set p0 master br0
+	wait_ms $((ACCEL_TIMEOUT * 1000)) pipeline_live "$SOCK" p0 >/dev/null ||
+		{ echo "no pipeline on p0 after ${ACCEL_TIMEOUT} s"; return 1; }
+	echo $(( ($(date +%s%N) - start) / 1000000 ))
+}
+
 # One cold and one warm sample; prints "cold_ms warm_ms" or fails saying why.
 time_to_live_once() {
 	local cold warm
 	ip -n "$DUT" link set p0 nomaster
 	rm -rf "${CACHE:?}"/*
-	bench_daemon_start "$DUT" --cache-dir "$CACHE" >/dev/null ||
+	daemon_start "$DUT" --cache-dir "$CACHE" >/dev/null ||
 		{ echo "daemon did not start: $(head -1 "/tmp/${DUT}.daemon.log")"; return 1; }
 	wait_ms $((ACCEL_TIMEOUT * 1000)) pipeline_live "$SOCK" p1 >/dev/null ||
 		{ echo "no pipeline on p1 after ${ACCEL_TIMEOUT} s"; return 1; }
 	# p1's build filled the cache; emptied again, p0's build starts cold.
 	rm -rf "${CACHE:?}"/*
-	ip -n "$DUT" link set p0 master br0
-	cold=$(wait_ms $((ACCEL_TIMEOUT * 1000)) pipeline_live "$SOCK" p0) ||
-		{ echo "no pipeline on p0 after ${ACCEL_TIMEOUT} s"; return 1; }
+	cold=$(port_added_to_live) || return 1
 	ip -n "$DUT" link set p0 nomaster
 	wait_ms 5000 no_xdp p0 >/dev/null || { echo "p0 kept its program out of the bridge"; return 1; }
-	ip -n "$DUT" link set p0 master br0
-	warm=$(wait_ms $((ACCEL_TIMEOUT * 1000)) pipeline_live "$SOCK" p0) ||
-		{ echo "no pipeline on p0 after ${ACCEL_TIMEOUT} s"; return 1; }
+	warm=$(port_added_to_live) || return 1
 	daemon_stop
 	echo "$cold $warm"
 }
@@ -112,7 +120,7 @@ swap_many() {
 measure_loss() {
 	local base swapped why
 	ip -n "$DUT" link set p0 master br0 2>/dev/null
-	if ! bench_daemon_start "$DUT" --cache-dir "$CACHE" >/dev/null; then
+	if ! daemon_start "$DUT" --cache-dir "$CACHE" >/dev/null; then
 		why="daemon did not start: $(head -1 "/tmp/${DUT}.daemon.log")"
 	elif ! wait_ms $((ACCEL_TIMEOUT * 1000)) pipeline_live "$SOCK" p0 >/dev/null; then
 		why="no pipeline on p0 after ${ACCEL_TIMEOUT} s"
