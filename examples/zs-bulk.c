@@ -126,9 +126,9 @@ static int bulk__send(struct bulk *b)
 			b->tx.bytes -= b->pending.len;
 			return 0;
 		}
-		b->has_pending = false;
 		if (err)
-			return err;
+			return err; /* still pending: freed at the end */
+		b->has_pending = false;
 	}
 	/* A receiver alone answers the peer's FIN with its own. */
 	if (!b->shut && (b->tx.on || b->eof)) {

@@ -72,9 +72,9 @@ static int echo_run(struct zs_app_conn *app)
 			err = zs_write(app->sock, &c->out);
 			if (err == -EAGAIN)
 				return 0;
-			c->has_out = false;
 			if (err)
-				return err;
+				return err; /* still ours: freed with the connection */
+			c->has_out = false;
 		}
 		if (!c->has_in) {
 			err = zs_read(app->sock, &c->in);

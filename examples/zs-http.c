@@ -110,9 +110,9 @@ static int http_run(struct zs_app_conn *app)
 			err = zs_write(app->sock, &c->pending);
 			if (err == -EAGAIN)
 				return 0;
-			c->has_pending = false;
 			if (err)
-				return err;
+				return err; /* still ours: freed with the connection */
+			c->has_pending = false;
 		}
 		if (c->input_done)
 			return 1;

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "zstack/csum.h"
@@ -9,24 +11,70 @@ void csum__init(struct csum *c)
 	c->odd = 0;
 }
 
+static uint32_t load32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/*
+ * The ones' complement sum does not depend on byte order (RFC 1071, 2.B):
+ * sum the buffer as native 32-bit words into 64-bit accumulators, which no
+ * carry can overflow for any frame, then fold and swap once at the end.
+ */
+static uint16_t sum_native(const uint8_t *p, size_t len)
+{
+	uint64_t a = 0, b = 0, c = 0, d = 0;
+
+	for (; len >= 32; p += 32, len -= 32) {
+		a += (uint64_t)load32(p) + load32(p + 16);
+		b += (uint64_t)load32(p + 4) + load32(p + 20);
+		c += (uint64_t)load32(p + 8) + load32(p + 24);
+		d += (uint64_t)load32(p + 12) + load32(p + 28);
+	}
+	for (; len >= 4; p += 4, len -= 4)
+		a += load32(p);
+	if (len >= 2) {
+		uint16_t v;
+
+		memcpy(&v, p, sizeof(v));
+		b += v;
+		p += 2;
+		len -= 2;
+	}
+	if (len) {
+		uint8_t last[2] = { p[0], 0 };
+		uint16_t v;
+
+		memcpy(&v, last, sizeof(v));
+		c += v;
+	}
+	a += b + c + d;
+	a = (a & 0xffffffff) + (a >> 32);
+	a = (a & 0xffffffff) + (a >> 32);
+	a = (a & 0xffff) + (a >> 16);
+	a = (a & 0xffff) + (a >> 16);
+	return (uint16_t)a;
+}
+
 void csum__add(struct csum *c, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	uint64_t sum = c->sum;
+	uint16_t native;
 
 	/* A buffer starting after an odd count continues the pending word. */
 	if (len && c->odd) {
-		sum += *p++;
+		c->sum += *p++;
 		len--;
 		c->odd = 0;
 	}
-	for (; len >= 2; p += 2, len -= 2)
-		sum += (uint32_t)p[0] << 8 | p[1];
-	if (len) {
-		sum += (uint32_t)p[0] << 8;
-		c->odd = 1;
-	}
-	c->sum = sum;
+	if (!len)
+		return;
+	native = sum_native(p, len);
+	c->sum += ntohs(native);
+	c->odd = len & 1;
 }
 
 void csum__add_pseudo(struct csum *c, const struct tcp_addr *src, const struct tcp_addr *dst,

@@ -77,7 +77,10 @@ int zs_buf_alloc(struct zs_sock *s, struct zs_buf *buf)
 	return 0;
 }
 
-/* Queues buf; on -EAGAIN the buffer stays the caller's, on other errors it is freed. */
+/*
+ * Queues buf. On any error the buffer stays the caller's: a connection the
+ * peer reset fails the write of a buffer the caller still holds and frees.
+ */
 static int send_buf(struct zs_sock *s, struct zs_buf *buf)
 {
 	struct zs_stack *st = s->st;
@@ -97,14 +100,12 @@ static int send_buf(struct zs_sock *s, struct zs_buf *buf)
 	else
 		err = tcp_conn__send(s->conn, buf->data, (uint32_t)buf->len,
 				     engine__cookie(e, data), st->now);
-	if (err == -EAGAIN) {
+	if (err == -EAGAIN)
 		s->want_write = true;
-		return err;
-	}
-	if (err || !buf->len)
-		frame_pool__put(e->pool, addr);
 	if (err)
 		return err;
+	if (!buf->len)
+		frame_pool__put(e->pool, addr);
 	zs_sock__update(s);
 	zs_stack__queued(st);
 	return 0;
@@ -133,7 +134,7 @@ ssize_t zs_send(struct zs_sock *s, const void *data, size_t len)
 			buf.len = len - done;
 		memcpy(buf.data, (const uint8_t *)data + done, buf.len);
 		err = send_buf(s, &buf);
-		if (err == -EAGAIN)
+		if (err)
 			frame_pool__put(s->eng->pool, engine_cookie_addr(buf.handle));
 		if (err)
 			break;

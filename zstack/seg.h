@@ -21,6 +21,8 @@
 #define TCP_HDR_LEN 20
 #define TCP_HDR_MAX 60
 #define TCP_OPTS_MAX 40
+/* Timestamps with their two NOPs: what every segment of a connection using them carries. */
+#define TCP_TS_OPT_LEN 12
 
 /* Which options a segment carries (struct tcp_opts.present). */
 #define TCP_OPT_MSS	  0x01

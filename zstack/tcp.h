@@ -138,6 +138,8 @@ struct tcp_conn_stats {
 	uint64_t keepalive_probes;
 	uint64_t delayed_acks;	  /* ACKs sent by the delayed-ACK timer */
 	uint64_t sack_recoveries; /* recoveries driven by the SACK scoreboard */
+	uint64_t lost_retransmits; /* retransmissions found lost and sent again */
+	uint64_t loss_probes;	  /* tail loss probes sent */
 	uint64_t newreno_recoveries;
 };
 

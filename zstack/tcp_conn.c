@@ -146,6 +146,7 @@ void tcp_conn__close(struct tcp_conn *c, int err)
 	c->state = TCP_CLOSED;
 	c->err = err;
 	c->t_rexmit = c->t_delack = c->t_persist = c->t_keepalive = c->t_timewait = 0;
+	c->t_probe = 0;
 	c->events |= TCP_EV_CLOSED | TCP_EV_READABLE;
 	if (c->listener)
 		tcp_listener__child_gone(c->listener, c);
@@ -172,7 +173,7 @@ void tcp_conn__negotiate(struct tcp_conn *c, const struct tcp_seg *syn)
 		c->ts_recent = o->tsval;
 	c->sack_ok = c->cfg.sack && (o->present & TCP_OPT_SACK_PERM);
 	mss = c->peer_mss < c->cfg.mss ? c->peer_mss : c->cfg.mss;
-	c->smss = mss - (c->ts_ok ? 12 : 0);
+	c->smss = mss - (c->ts_ok ? TCP_TS_OPT_LEN : 0);
 	tcp_cc__init(c);
 }
 

@@ -121,6 +121,8 @@ struct tcp_conn {
 	uint64_t t_persist;
 	uint64_t t_keepalive;
 	uint64_t t_timewait;	/* TIME-WAIT, or an orphan's FIN-WAIT-2: ends silently */
+	uint64_t t_probe;	/* tail loss probe (RFC 8985, 7) */
+	bool probe_sent;	/* one probe per tail, until an ACK of new data */
 	uint32_t ka_sent;
 	uint32_t persist_backoff;
 
@@ -142,6 +144,16 @@ struct tcp_conn {
 	bool in_recovery;
 	uint32_t recover;	/* snd_max when recovery began (RFC 6582, RFC 6675) */
 	uint32_t high_rxt;	/* one past the highest retransmitted octet (RFC 6675) */
+	/*
+	 * What was sent after the octet at snd_una was last retransmitted:
+	 * the holes retransmitted in [rxt_after, high_rxt) and new data from
+	 * rxt_mark on. Once enough of it is SACKed while snd_una stays, that
+	 * retransmission was lost too (tcp_sack__rexmit_lost).
+	 */
+	uint32_t rxt_after;
+	uint32_t rxt_mark;
+	uint32_t rxt_later;	/* octets of it SACKed since */
+	uint64_t rxt_time;
 	struct tcp_scoreboard sb;
 	struct tcp_cc cc;
 
@@ -168,12 +180,18 @@ uint32_t tcp_send_data(struct tcp_conn *c, uint32_t seq, uint32_t len, uint64_t 
 uint32_t tcp_data_end(const struct tcp_conn *c);
 bool tcp_fin_sent(const struct tcp_conn *c);
 
+/* tcp_input.c */
+/* Fast retransmit of snd_una and the start of recovery (RFC 5681, 6582, 6675). */
+void tcp_enter_recovery(struct tcp_conn *c, uint64_t now);
+
 /* tcp_timer.c */
 /* An orphan reached FIN-WAIT-2: it waits for the peer's FIN cfg.fin_timeout_ns. */
 void tcp_timer__fin_wait_2(struct tcp_conn *c, uint64_t now);
 void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt);
 void tcp_timer__update_persist(struct tcp_conn *c, uint64_t now);
 void tcp_timer__touch_keepalive(struct tcp_conn *c, uint64_t now);
+/* New data went out or was acknowledged: (re)arm the tail loss probe. */
+void tcp_timer__arm_probe(struct tcp_conn *c, uint64_t now);
 
 /* tcp_reass.c */
 int tcp_reass__init(struct tcp_reass *r, uint32_t max_segs);
@@ -194,6 +212,10 @@ void tcp_sack__clear(struct tcp_conn *c);
 uint32_t tcp_sack__pipe(const struct tcp_conn *c);
 bool tcp_sack__lost(const struct tcp_conn *c, uint32_t seq);
 /* Next hole to retransmit per NextSeg() rules 1 and 3; false when none. */
+/* The octet at snd_una was just retransmitted, or became snd_una, in recovery. */
+void tcp_sack__mark_rexmit(struct tcp_conn *c, uint64_t now);
+/* The retransmission at snd_una was lost (RFC 6675 cannot tell; Linux's RACK can). */
+bool tcp_sack__rexmit_lost(const struct tcp_conn *c, uint64_t now);
 bool tcp_sack__next_hole(const struct tcp_conn *c, bool lost_only, uint32_t *seq, uint32_t *len);
 
 /* tcp_cc.c */

@@ -42,7 +42,7 @@ static void challenge_ack(struct tcp_conn *c, uint64_t now)
 static void enter_time_wait(struct tcp_conn *c, uint64_t now)
 {
 	c->state = TCP_TIME_WAIT;
-	c->t_rexmit = c->t_persist = c->t_keepalive = 0;
+	c->t_rexmit = c->t_persist = c->t_keepalive = c->t_probe = 0;
 	c->t_timewait = now + 2 * c->cfg.msl_ns;
 }
 
@@ -98,7 +98,7 @@ static void syn_sent_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t
 	c->ack_now = true;
 }
 
-static void enter_recovery(struct tcp_conn *c, uint64_t now)
+void tcp_enter_recovery(struct tcp_conn *c, uint64_t now)
 {
 	c->in_recovery = true;
 	c->recover = c->snd_max;
@@ -112,6 +112,22 @@ static void enter_recovery(struct tcp_conn *c, uint64_t now)
 		c->cc.cwnd = c->cc.ssthresh + TCP_DUPTHRESH * c->smss;
 	}
 	c->high_rxt = c->snd_una + tcp_send_data(c, c->snd_una, c->smss, now);
+	tcp_sack__mark_rexmit(c, now);
+}
+
+/*
+ * Without this, a lost retransmission waits for the retransmission timer,
+ * which at a few percent loss dominates the transfer time. Linux's RACK
+ * finds it from the transmit times; the scoreboard finds it the same way
+ * from what was sent after it.
+ */
+static void resend_lost_rexmit(struct tcp_conn *c, uint64_t now)
+{
+	if (!tcp_sack__rexmit_lost(c, now) || !c->sb.nr)
+		return;
+	c->stats.lost_retransmits++;
+	tcp_send_data(c, c->snd_una, c->sb.blk[0].start - c->snd_una, now);
+	tcp_sack__mark_rexmit(c, now);
 }
 
 static void new_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
@@ -153,7 +169,10 @@ static void new_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 		c->in_recovery = false;
 		c->dupacks = 0;
 		c->cc.cwnd = c->cc.ssthresh < fl ? c->cc.ssthresh : fl;
-	} else if (!c->sack_ok) {
+	} else if (c->sack_ok) {
+		/* The hole now at snd_una may have been retransmitted long ago. */
+		tcp_sack__mark_rexmit(c, now);
+	} else {
 		/* Partial acknowledgment (RFC 6582, 3.2 step 4). */
 		tcp_send_data(c, c->snd_una, c->smss, now);
 		c->cc.cwnd = acked < c->cc.cwnd ? c->cc.cwnd - acked : c->smss;
@@ -161,6 +180,8 @@ static void new_ack(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 			c->cc.cwnd += c->smss;
 	}
 	c->t_rexmit = c->snd_una == c->snd_max ? 0 : now + c->rto;
+	c->probe_sent = false;
+	tcp_timer__arm_probe(c, now);
 }
 
 static void dup_ack(struct tcp_conn *c, uint64_t now)
@@ -175,7 +196,9 @@ static void dup_ack(struct tcp_conn *c, uint64_t now)
 	if (seq_lt(c->snd_una, c->recover))
 		return;
 	if (c->dupacks >= TCP_DUPTHRESH || (c->sack_ok && tcp_sack__lost(c, c->snd_una)))
-		enter_recovery(c, now);
+		tcp_enter_recovery(c, now);
+	else if (c->sack_ok)
+		tcp_timer__arm_probe(c, now);
 }
 
 /* Returns false when the segment must not be processed further. */
@@ -208,13 +231,20 @@ static bool ack_input(struct tcp_conn *c, const struct tcp_seg *s, uint64_t now)
 		update_window(c, s);
 	} else {
 		update_window(c, s);
-		/* With SACK only ACKs reporting newly SACKed data count (RFC 6675, 2). */
+		/*
+		 * With SACK, an ACK reporting newly SACKed data counts whatever
+		 * else it carries (RFC 6675, 2): Linux's receiver grows its
+		 * window as out-of-order data arrives, and in a two-way
+		 * transfer ACKs carry data.
+		 */
 		bool bare = !s->len && !(s->flags & (TCP_FLAG_SYN | TCP_FLAG_FIN));
 
-		if (s->ack == c->snd_una && bare && c->snd_wnd == old_wnd &&
-		    c->snd_max != c->snd_una && (!c->sack_ok || new_sack))
+		if (s->ack == c->snd_una && c->snd_max != c->snd_una &&
+		    (c->sack_ok ? new_sack : bare && c->snd_wnd == old_wnd))
 			dup_ack(c, now);
 	}
+	if (c->sack_ok && new_sack)
+		resend_lost_rexmit(c, now);
 
 	if (!tcp_fin_sent(c) || c->snd_una != c->snd_max)
 		return true;

@@ -189,6 +189,19 @@ static uint32_t fill_payload(const struct tcp_conn *c, struct tcp_seg_out *o, ui
 }
 
 /*
+ * smss already leaves room for timestamps; SACK blocks come out of the
+ * payload too, or the segment would outgrow the peer's MSS and the link's MTU
+ * (Linux's tcp_current_mss does the same).
+ */
+static uint32_t seg_room(const struct tcp_conn *c, const struct tcp_seg_out *o, uint32_t len)
+{
+	uint32_t opts = tcp_opts__len(&o->opts) - (c->ts_ok ? TCP_TS_OPT_LEN : 0);
+	uint32_t room = c->smss > opts ? c->smss - opts : 0;
+
+	return len < room ? len : room;
+}
+
+/*
  * Sends [seq, seq + len), with our FIN when it ends the data (len may be 0
  * for a lone FIN); returns the sequence space used.
  */
@@ -199,6 +212,7 @@ static uint32_t send_range(struct tcp_conn *c, uint32_t seq, uint32_t len, uint6
 	uint32_t n;
 
 	seg_init(c, &o, seq, TCP_FLAG_ACK, now);
+	len = seg_room(c, &o, len);
 	n = len ? fill_payload(c, &o, seq, len) : 0;
 	if (n && seq + n == end)
 		o.flags |= TCP_FLAG_PSH;
@@ -224,6 +238,8 @@ static uint32_t send_range(struct tcp_conn *c, uint32_t seq, uint32_t len, uint6
 	c->snd_max = seq_max(c->snd_max, seq + n);
 	if (!c->t_rexmit)
 		c->t_rexmit = now + c->rto;
+	if (!o.retransmit)
+		tcp_timer__arm_probe(c, now);
 	return n;
 }
 
@@ -308,6 +324,8 @@ static bool send_sack_recovery(struct tcp_conn *c, uint64_t now)
 		if (!len)
 			break;
 		c->high_rxt = seq + len;
+		if (seq == c->snd_una)
+			tcp_sack__mark_rexmit(c, now);
 		sent = true;
 	}
 	return sent;

@@ -38,9 +38,19 @@ static uint32_t sacked_in(const struct tcp_conn *c, uint32_t a, uint32_t b)
 	return n;
 }
 
+static uint32_t sacked_later(const struct tcp_conn *c)
+{
+	uint32_t n = sacked_in(c, c->rxt_mark, c->snd_max);
+
+	if (seq_lt(c->rxt_after, c->high_rxt) && seq_geq(c->rxt_after, c->snd_una))
+		n += sacked_in(c, c->rxt_after, seq_min(c->high_rxt, c->rxt_mark));
+	return n;
+}
+
 bool tcp_sack__update(struct tcp_conn *c, const struct tcp_opts *o)
 {
 	uint32_t before = sacked_in(c, c->snd_una, c->snd_max);
+	uint32_t later = c->in_recovery ? sacked_later(c) : 0;
 
 	for (uint8_t i = 0; i < o->nr_sack; i++) {
 		struct tcp_sack_block b = o->sack[i];
@@ -52,6 +62,8 @@ bool tcp_sack__update(struct tcp_conn *c, const struct tcp_opts *o)
 		b.start = seq_max(b.start, c->snd_una);
 		sb_insert(&c->sb, b);
 	}
+	if (c->in_recovery)
+		c->rxt_later += sacked_later(c) - later;
 	return sacked_in(c, c->snd_una, c->snd_max) != before;
 }
 
@@ -110,6 +122,27 @@ uint32_t tcp_sack__pipe(const struct tcp_conn *c)
 	uint32_t rxt_octets = rxt - una - sacked_in(c, una, rxt);
 
 	return outstanding - lost_octets + rxt_octets;
+}
+
+void tcp_sack__mark_rexmit(struct tcp_conn *c, uint64_t now)
+{
+	c->rxt_after = c->high_rxt;
+	c->rxt_mark = c->snd_max;
+	c->rxt_later = 0;
+	c->rxt_time = now;
+}
+
+/*
+ * As RACK (RFC 8985): what was sent after the retransmission arrived, so it
+ * is lost once DupThresh segments of that arrived, or any of it did and a
+ * round trip with a quarter more for reordering passed.
+ */
+bool tcp_sack__rexmit_lost(const struct tcp_conn *c, uint64_t now)
+{
+	if (!c->in_recovery || !seq_gt(c->high_rxt, c->snd_una) || !c->rxt_later)
+		return false;
+	return c->rxt_later > (TCP_DUPTHRESH - 1) * c->smss ||
+	       now - c->rxt_time >= c->srtt + c->srtt / 4;
 }
 
 bool tcp_sack__next_hole(const struct tcp_conn *c, bool lost_only, uint32_t *seq, uint32_t *len)

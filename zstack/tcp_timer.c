@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Timers: retransmission (RFC 6298, with Karn's rule and exponential
- * backoff), persist (zero-window probes), delayed ACK, keepalive, TIME-WAIT
- * and an orphan's FIN-WAIT-2. Deadlines are absolute times on the caller's
- * clock.
+ * backoff), the tail loss probe and RACK's reordering wait (RFC 8985) that
+ * spare most of its expiries, persist (zero-window probes), delayed ACK,
+ * keepalive, TIME-WAIT and an orphan's FIN-WAIT-2. Deadlines are absolute
+ * times on the caller's clock.
  */
 #include <errno.h>
 
@@ -11,6 +12,10 @@
 
 /* RFC 6298's clock granularity G: our clock is finer, use 1 ms. */
 #define TCP_RTO_GRANULARITY_NS NSEC_PER_MSEC
+/* Added to the probe timeout: Linux's TCP_TIMEOUT_MIN, timer and scheduling slack. */
+#define TCP_PROBE_SLACK_NS (2 * NSEC_PER_MSEC)
+/* RFC 8985's WCDelAckT: how long a lone segment's ACK may be delayed. */
+#define TCP_PROBE_DELACK_NS (200 * NSEC_PER_MSEC)
 
 void tcp_rtt_sample(struct tcp_conn *c, uint64_t rtt)
 {
@@ -94,7 +99,7 @@ void tcp_timer__fin_wait_2(struct tcp_conn *c, uint64_t now)
 uint64_t tcp_conn__next_deadline(const struct tcp_conn *c)
 {
 	const uint64_t t[] = { c->t_rexmit, c->t_delack, c->t_persist, c->t_keepalive,
-			       c->t_timewait };
+			       c->t_timewait, c->t_probe };
 	uint64_t next = UINT64_MAX;
 
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -109,6 +114,7 @@ static void rexmit_timeout(struct tcp_conn *c, uint64_t now)
 	uint32_t limit = handshake ? c->cfg.syn_retries : c->cfg.max_retries;
 
 	c->t_rexmit = 0;
+	c->t_probe = 0;
 	if (c->snd_una == c->snd_max)
 		return;
 	c->stats.timeouts++;
@@ -134,6 +140,72 @@ static void rexmit_timeout(struct tcp_conn *c, uint64_t now)
 	/* Go back to snd_una, whatever the peer's window now says (RFC 5681, 3.1). */
 	c->snd_nxt = c->snd_una;
 	tcp_send_data(c, c->snd_una, c->smss, now);
+}
+
+/*
+ * RFC 8985, 7.2: two round trips, more when a lone segment may wait for a
+ * delayed ACK; never past the retransmission timer it stands in for. Unlike
+ * Linux, also during recovery: with the ACK of the last retransmission lost
+ * (a Linux receiver behind GRO sends few), nothing else gets the sender
+ * going before the retransmission timer.
+ */
+void tcp_timer__arm_probe(struct tcp_conn *c, uint64_t now)
+{
+	uint64_t pto = 2 * c->srtt + TCP_PROBE_SLACK_NS;
+
+	c->t_probe = 0;
+	if (c->probe_sent || c->backoff || !c->stats.rtt_samples ||
+	    c->snd_una == c->snd_max || !c->t_rexmit)
+		return;
+	if (c->state != TCP_ESTABLISHED && c->state != TCP_CLOSE_WAIT &&
+	    c->state != TCP_FIN_WAIT_1 && c->state != TCP_CLOSING && c->state != TCP_LAST_ACK)
+		return;
+	/*
+	 * SACKed data above snd_una that is not yet enough for DupThresh: as
+	 * RACK (RFC 8985, 6.2), the hole is lost once a quarter round trip more
+	 * passed without it arriving.
+	 */
+	if (!c->in_recovery && c->sb.nr)
+		pto = c->srtt / 4 + TCP_PROBE_SLACK_NS;
+	else if (c->snd_max - c->snd_una <= c->smss)
+		pto += TCP_PROBE_DELACK_NS;
+	if (now + pto < c->t_rexmit)
+		c->t_probe = now + pto;
+}
+
+/*
+ * No ACK for a while: the tail of the flight or all its ACKs were lost.
+ * Rather than wait for the retransmission timer, send one segment the peer
+ * must acknowledge at once: new data if there is some, else the last
+ * segment again. Its ACK (with SACK) starts fast recovery for whatever was
+ * lost. Linux's receiver rate-limits its answers to old data (500 ms), so new
+ * data comes first.
+ */
+static void probe_timeout(struct tcp_conn *c, uint64_t now)
+{
+	uint32_t end = tcp_data_end(c), top, n, sent = 0;
+
+	c->t_probe = 0;
+	if (!c->in_recovery && c->sb.nr) {
+		tcp_enter_recovery(c, now);
+		return;
+	}
+	c->probe_sent = true;
+	c->stats.loss_probes++;
+	/* Two segments: a Linux receiver delays its ACK of a lone one (40 ms). */
+	for (int i = 0; i < 2; i++) {
+		if (!seq_lt(c->snd_nxt, end) || !seq_lt(c->snd_nxt, c->snd_una + c->snd_wnd))
+			break;
+		n = tcp_send_data(c, c->snd_nxt, c->smss, now);
+		if (!n)
+			break;
+		sent += n;
+	}
+	if (sent)
+		return;
+	top = tcp_fin_sent(c) ? end : c->snd_max;
+	n = top - c->snd_una < c->smss ? top - c->snd_una : c->smss;
+	tcp_send_data(c, top - n, n, now);
 }
 
 static void persist_timeout(struct tcp_conn *c, uint64_t now)
@@ -171,6 +243,8 @@ void tcp_conn__on_timer(struct tcp_conn *c, uint64_t now)
 	}
 	if (c->t_rexmit && now >= c->t_rexmit)
 		rexmit_timeout(c, now);
+	if (c->t_probe && now >= c->t_probe)
+		probe_timeout(c, now);
 	if (c->t_persist && now >= c->t_persist)
 		persist_timeout(c, now);
 	if (c->t_keepalive && now >= c->t_keepalive)

@@ -124,9 +124,10 @@ void zs_buf_free(struct zs_stack *st, struct zs_buf *buf);
  * s may send it; zs_buf_free gives it back unsent. -ENOBUFS when the UMEM
  * has no free frame (received buffers not yet freed hold them). */
 int zs_buf_alloc(struct zs_sock *s, struct zs_buf *buf);
-/* Zero-copy send of buf->len bytes of buf: the stack owns buf from here on
- * (also on error). -EAGAIN when the send window is full: retry after
- * ZS_EV_WRITABLE (the buffer is then still the caller's). */
+/* Zero-copy send of buf->len bytes of buf: on success the stack owns buf
+ * from here on. -EAGAIN when the send window is full: retry after
+ * ZS_EV_WRITABLE. On every error the buffer is still the caller's, to retry
+ * or give back with zs_buf_free. */
 int zs_write(struct zs_sock *s, struct zs_buf *buf);
 
 /* Copying convenience: bytes moved, or -errno (-EAGAIN, -EPIPE at end). */

@@ -144,6 +144,21 @@ wait "${PIDS[@]}"
 check "20 concurrent kernel clients all get whole replies" \
 	test "$(cat "$RES"/* | grep -c '^ok$')" -eq 20
 rm -rf "$RES"
+# Clients that send, then close at once while the reply is on its way: their
+# kernel resets the connection under zs_write, which must not free a frame
+# the server still holds (zs-api-test once aborted on a double release).
+ip netns exec "$B" timeout 20 "$TNA_PY" -c '
+import socket, struct, sys
+for i in range(30):
+    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+    s.sendall(b"x" * 1000)
+    s.shutdown(socket.SHUT_WR)
+    if i % 2:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()' $A_IP $PORT >/dev/null 2>&1
+R=$(kclient 1000)
+check "after 30 clients closed under its replies the server still answers ($R)" \
+	test "$R" = ok
 R=$(kclient_abort)
 check "zs_abort reaches the kernel client as RST ($R)" test "$R" = reset
 

@@ -116,8 +116,9 @@ echo_line() {
 }
 check "socat's line comes back from zs-echo" echo_line
 echo_file() {
-	ip netns exec "$B" timeout 10 socat -t 5 -b 65536 FILE:"$TMPD/small" \
-		TCP:$A_IP:$ECHO_PORT >"$TMPD/small.back" 2>/dev/null
+	# Through stdio: a FILE address is written to as well as read from.
+	ip netns exec "$B" timeout 10 socat -t 5 -b 65536 - TCP:$A_IP:$ECHO_PORT \
+		<"$TMPD/small" >"$TMPD/small.back" 2>/dev/null
 	cmp -s "$TMPD/small" "$TMPD/small.back"
 }
 head -c 1000000 "$TMPD/data" >"$TMPD/small"

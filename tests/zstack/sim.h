@@ -43,6 +43,12 @@ struct sim_link {
 	uint64_t jitter_ns; /* extra uniform delay: reorders segments */
 	double loss;
 	double dup;
+	/*
+	 * Like Linux's receiver, whose window grows as out-of-order data
+	 * arrives: every other segment advertises one window unit less, so
+	 * the duplicate ACKs of a loss rarely repeat the window exactly.
+	 */
+	bool wnd_wobble;
 };
 
 /* What an application does on one connection. */
@@ -170,6 +176,10 @@ static inline void sim_transmit(struct sim *s, int from, const struct tcp_seg_ou
 		return;
 	}
 	hlen = tcp_seg__write_header(seg, hdr);
+	if (l->wnd_wobble && (s->frames_sent & 1) && seg->wnd && !(seg->flags & TCP_FLAG_SYN)) {
+		hdr[14] = (uint8_t)((seg->wnd - 1) >> 8);
+		hdr[15] = (uint8_t)(seg->wnd - 1);
+	}
 	f = sim_frame_new(s, hlen + seg->len);
 	memcpy(f->data, hdr, hlen);
 	off = hlen;

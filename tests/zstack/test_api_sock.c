@@ -165,11 +165,25 @@ static void test_close(struct zs_sock *c, struct zs_sock *s)
 
 static void test_abort(struct zs_sock *c, struct zs_sock *s)
 {
+	struct zs_buf buf;
+	int err;
+
 	ea.ev = 0;
 	zs_abort(s);
 	run_until(a_closed, &ea, &eb);
 	CHECK(ea.ev & ZS_EV_ERROR, "an abort reaches the peer as an error");
 	CHECK_EQ_INT(zs_sock_error(c), -ECONNRESET, "zs_sock_error says -ECONNRESET");
+	/*
+	 * A reply written after the peer reset the connection: the buffer is
+	 * still the caller's, and freeing it must not release the frame twice.
+	 */
+	CHECK_EQ_INT(zs_buf_alloc(c, &buf), 0, "a buffer for a reply the peer no longer takes");
+	err = zs_write(c, &buf);
+	CHECK(err < 0 && err != -EAGAIN, "zs_write on a reset connection fails (%d)", err);
+	CHECK_EQ_INT(frame_pool__refs(fa.pool, frame_pool__base(fa.pool,
+			frame_pool__addr(fa.pool, buf.data))), 1,
+		     "the failed write left the caller its one reference");
+	zs_buf_free(A, &buf);
 	zs_close(c);
 }
 

@@ -32,6 +32,7 @@ static void test_csum_vectors(void)
 	/* An IPv4 header whose checksum is 0xb861. */
 	uint8_t ip[] = { 0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
 			 0x00, 0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7 };
+	static uint8_t big[65535];
 	uint8_t buf[1501];
 	struct csum c;
 	int mismatches = 0;
@@ -55,6 +56,18 @@ static void test_csum_vectors(void)
 		mismatches += csum__finish(&c) != ref_csum(buf, n);
 	}
 	CHECK_EQ_INT(mismatches, 0, "checksum over split odd/even pieces matches one pass");
+
+	/* Every length and offset the word-at-a-time loops treat differently. */
+	mismatches = 0;
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n + off < 200; n++)
+			mismatches += csum_buf(buf + off, n) != ref_csum(buf + off, n);
+	CHECK_EQ_INT(mismatches, 0, "checksum of every short length at every alignment");
+	mismatches = 0;
+	memset(big, 0xff, sizeof(big));
+	for (size_t n = sizeof(big) - 9; n <= sizeof(big); n++)
+		mismatches += csum_buf(big, n) != ref_csum(big, n);
+	CHECK_EQ_INT(mismatches, 0, "checksum of 64 KiB of 0xff: carries folded back in");
 }
 
 static void test_csum_pseudo(void)

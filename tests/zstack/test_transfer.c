@@ -24,7 +24,29 @@ struct scenario {
 	bool both_ways;
 	uint32_t write_size;	/* 0: the simulator's default */
 	bool seg_per_buffer;
+	bool linux_receiver;	/* the receiver's window wobbles (sim_link.wnd_wobble) */
+	double max_secs;	/* virtual time the transfer may take; 0: no limit */
+	uint64_t delay_ns;	/* one-way; 0: the simulator's 5 ms */
+	uint32_t max_timeouts;	/* retransmission timeouts allowed; 0: any number */
 };
+
+/* What the link saw: segments larger than the MSS would be dropped by a real MTU. */
+struct seg_sizes {
+	uint64_t oversize;
+	uint64_t data_with_sack; /* data segments that also carried SACK blocks */
+};
+
+static bool check_size(struct sim *s, int from, const struct tcp_seg_out *seg)
+{
+	struct seg_sizes *z = s->filter_ctx;
+	uint32_t mss = s->host[!from].cfg.mss;
+
+	if (tcp_opts__len(&seg->opts) + seg->len > mss)
+		z->oversize++;
+	if (seg->len && (seg->opts.present & TCP_OPT_SACK))
+		z->data_with_sack++;
+	return true;
+}
 
 static bool transfer_done(struct sim *s)
 {
@@ -42,6 +64,7 @@ static bool established(struct sim *s)
 
 static void run(const struct scenario *sc)
 {
+	struct seg_sizes sizes = { 0 };
 	struct sim s;
 	struct sim_app *a, *b;
 	struct tcp_conn_info ia, ib;
@@ -56,7 +79,12 @@ static void run(const struct scenario *sc)
 		s.link[h].loss = sc->loss;
 		s.link[h].dup = sc->dup;
 		s.link[h].jitter_ns = sc->jitter_ns;
+		if (sc->delay_ns)
+			s.link[h].delay_ns = sc->delay_ns;
 	}
+	s.link[1].wnd_wobble = sc->linux_receiver;
+	s.filter = check_size;
+	s.filter_ctx = &sizes;
 	sim_listen(&s, 1, 80, 8);
 	sim_connect(&s, 0, 40000, 80);
 	sim_run(&s, 5ULL * 1000000000, established);
@@ -86,17 +114,33 @@ static void run(const struct scenario *sc)
 		     "payload reached the application from the received frames, no copy");
 	CHECK_EQ_INT(s.tx_copy_violations, 0,
 		     "segments referenced the application's send buffers, no copy");
+	CHECK_EQ_INT(sizes.oversize, 0,
+		     "no segment's options and payload exceed the peer's MSS (the link MTU)");
+	if (sc->both_ways && sc->loss > 0 && !sc->no_sack)
+		CHECK(sizes.data_with_sack > 0,
+		      "%s: full data segments carried SACK blocks (%llu)", sc->name,
+		      (unsigned long long)sizes.data_with_sack);
 	clean = sim_fini(&s);
 	CHECK(clean, "%s: every frame and send buffer given back", sc->name);
 	printf("# %s: %.2f s virtual, %llu frames, %llu lost, retransmits %llu (fast %llu, "
-	       "timeouts %llu), sack recoveries %llu, newreno %llu, ooo %llu, cwnd %u\n",
+	       "timeouts %llu, lost rexmits %llu, probes %llu), sack recoveries %llu, "
+	       "newreno %llu, ooo %llu, cwnd %u\n",
 	       sc->name, (double)s.now / 1e9, (unsigned long long)s.frames_sent,
 	       (unsigned long long)s.frames_lost, (unsigned long long)ia.stats.retransmits,
 	       (unsigned long long)ia.stats.fast_retransmits,
-	       (unsigned long long)ia.stats.timeouts,
-	       (unsigned long long)ia.stats.sack_recoveries,
+	       (unsigned long long)ia.stats.timeouts, (unsigned long long)ia.stats.lost_retransmits,
+	       (unsigned long long)ia.stats.loss_probes, (unsigned long long)ia.stats.sack_recoveries,
 	       (unsigned long long)ia.stats.newreno_recoveries,
 	       (unsigned long long)ib.stats.ooo_segs_in, ia.cwnd);
+	if (sc->max_secs)
+		CHECK((double)s.now / 1e9 < sc->max_secs, "%s: done within %.1f s virtual",
+		      sc->name, sc->max_secs);
+	if (sc->max_timeouts)
+		CHECK(ia.stats.timeouts <= sc->max_timeouts && ia.stats.lost_retransmits > 0,
+		      "%s: lost retransmissions sent again without waiting for the timer "
+		      "(%llu timeouts, %llu resent)", sc->name,
+		      (unsigned long long)ia.stats.timeouts,
+		      (unsigned long long)ia.stats.lost_retransmits);
 	if (sc->loss == 0)
 		CHECK(ia.cwnd <= 2 * s.host[1].cfg.rcvbuf + 4 * ia.smss,
 		      "%s: cwnd grows no further than the window in use (%u)", sc->name, ia.cwnd);
@@ -131,6 +175,16 @@ int main(void)
 		{ .name = "duplication", .bytes = 2 * MB, .dup = 0.05, .seed = 8 },
 		{ .name = "loss+reorder+dup both ways", .bytes = 1 * MB, .loss = 0.02, .dup = 0.02,
 		  .jitter_ns = 2000000, .cc = TCP_CC_NEWRENO, .seed = 9, .both_ways = true },
+		{ .name = "5% loss both ways SACK", .bytes = 2 * MB, .loss = 0.05, .seed = 13,
+		  .both_ways = true },
+		/*
+		 * As over veth: a round trip far below the minimum RTO, so every
+		 * timeout costs a hundred round trips. Before lost retransmissions
+		 * were detected, 13 timeouts and 5.7 s.
+		 */
+		{ .name = "5% loss, Linux-like receiver, 100 us RTT", .bytes = 8 * MB, .loss = 0.05,
+		  .seed = 14, .linux_receiver = true, .delay_ns = 50000, .max_secs = 4.5,
+		  .max_timeouts = 6 },
 		{ .name = "700-byte writes", .bytes = 1 * MB, .seed = 10, .write_size = 700 },
 		{ .name = "700-byte writes, one buffer per segment, 1% loss", .bytes = 1 * MB,
 		  .loss = 0.01, .seed = 11, .write_size = 700, .seg_per_buffer = true },
