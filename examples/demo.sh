@@ -229,7 +229,7 @@ echo
 step "the zstack listener in tnactl graph:"
 tnactl graph | grep -E "\(zstack\)|owner zstack|steers-to" | sed 's/^ */   /'
 echo
-step "tnactl explain rt0: the steering beside the routing fast path"
+step "tnactl explain rt0: the pipeline that steers its port to zstack"
 tnactl explain rt0
 kill -TERM "$ZS_PID"
 wait "$ZS_PID" 2>/dev/null || true
