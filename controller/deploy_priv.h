@@ -80,6 +80,7 @@ struct deployer {
 	struct br_nf_sysctls br_nf;
 	struct plan_env env;
 	int debounce_fd, tick_fd;
+	int features_fd;	/* XDP feature changes (redirect targets), -1 if unavailable */
 	struct deploy_xsk *xsks;
 	size_t nxsks, xsks_cap;
 	struct deploy_steer *steers;

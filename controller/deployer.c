@@ -22,6 +22,7 @@
 #include "controller/fdb_sync.h"
 #include "controller/graph.h"
 #include "controller/log.h"
+#include "controller/xdp_features.h"
 
 /* Changes come in bursts (a port added is several messages): plan once after. */
 #define DEPLOY_DEBOUNCE_MS 10
@@ -318,6 +319,11 @@ void deployer__process(struct deployer *d, int fd)
 {
 	uint64_t expirations;
 
+	if (fd == d->features_fd) {
+		if (xdp_features__drain(fd) && egress__refresh(d->egress))
+			replan(d);
+		return;
+	}
 	if (read(fd, &expirations, sizeof(expirations)) < 0)
 		return;
 	if (fd == d->tick_fd)
@@ -326,11 +332,15 @@ void deployer__process(struct deployer *d, int fd)
 		replan(d);
 }
 
-int deployer__fds(const struct deployer *d, int fds[2])
+int deployer__fds(const struct deployer *d, int fds[DEPLOYER_MAX_FDS])
 {
-	fds[0] = d->debounce_fd;
-	fds[1] = d->tick_fd;
-	return 2;
+	int n = 0;
+
+	fds[n++] = d->debounce_fd;
+	fds[n++] = d->tick_fd;
+	if (d->features_fd >= 0)
+		fds[n++] = d->features_fd;
+	return n;
 }
 
 int deployer__open(struct deployer **out, const struct deployer_opts *opts)
@@ -341,7 +351,7 @@ int deployer__open(struct deployer **out, const struct deployer_opts *opts)
 	if (!d)
 		return -ENOMEM;
 	d->opts = *opts;
-	d->debounce_fd = d->tick_fd = -1;
+	d->debounce_fd = d->tick_fd = d->features_fd = -1;
 	d->maps.devmap = d->maps.fdb = d->maps.ports = d->maps.counters = -1;
 	d->maps.zs_steer = d->maps.xskmap = -1;
 	d->copts.cache_dir = opts->cache_dir;
@@ -382,6 +392,11 @@ int deployer__open(struct deployer **out, const struct deployer_opts *opts)
 		goto fail;
 	}
 	arm(d->tick_fd, 1000, 1000);
+	/* Without it, the once-a-second check still sees feature changes. */
+	d->features_fd = xdp_features__subscribe();
+	if (d->features_fd < 0)
+		pr_warn("XDP feature changes: no netdev notifications (%s); redirect targets "
+			"are checked once a second", strerror(-d->features_fd));
 	err = graph__watch(opts->graph, on_graph_change, d);
 	if (err)
 		goto fail;
@@ -413,6 +428,8 @@ void deployer__close(struct deployer *d)
 		close(d->debounce_fd);
 	if (d->tick_fd >= 0)
 		close(d->tick_fd);
+	if (d->features_fd >= 0)
+		close(d->features_fd);
 	free(d);
 }
 

@@ -38,10 +38,13 @@ int deployer__open(struct deployer **out, const struct deployer_opts *opts);
 /* Detaches every program and closes the maps. */
 void deployer__close(struct deployer *d);
 
-/* Fds to wait on for readability (at most 2), and the work behind them:
- * debounced re-planning and the once-a-second checks (sysctls, veth peers,
- * FDB refresh). */
-int deployer__fds(const struct deployer *d, int fds[2]);
+#define DEPLOYER_MAX_FDS 3
+
+/* Fds to wait on for readability (at most DEPLOYER_MAX_FDS), and the work
+ * behind them: debounced re-planning, the once-a-second checks (sysctls,
+ * FDB refresh) and XDP feature changes (a veth whose peer lost GRO is no
+ * redirect target from that moment). */
+int deployer__fds(const struct deployer *d, int fds[DEPLOYER_MAX_FDS]);
 void deployer__process(struct deployer *d, int fd);
 
 /* Answers for the control socket. Each returns 0 with *out, -ENODEV when the

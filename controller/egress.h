@@ -5,10 +5,12 @@
  * For a veth the kernel reports it exactly while the peer has an XDP program
  * or GRO on, so a peer in another namespace needs no visit. Planning asks
  * these (struct plan_env) and must not wait on the kernel, so the answers are
- * cached: computed on first ask, checked again by egress__refresh() every
- * second. A peer in another namespace that toggles GRO sends no event to this
- * one, so a change there is seen up to a second late; during that window a
- * redirect into a veth whose peer just lost GRO is dropped.
+ * cached: computed on first ask, checked again by egress__refresh() when the
+ * kernel announces a feature change (netdev "mgmt" notifications, which reach
+ * this namespace even when the peer toggling GRO is elsewhere) and every
+ * second. Between a peer losing GRO and the port map saying so, a few
+ * milliseconds pass in which a redirect into that veth is dropped: no
+ * mainline interface lets the fast path learn it sooner.
  */
 #ifndef TNA_EGRESS_H
 #define TNA_EGRESS_H

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #define NETDEV_A_DEV_IFINDEX 1
 #define NETDEV_A_DEV_XDP_FEATURES 3
 #define NETDEV_A_DEV_XDP_ZC_MAX_SEGS 4
+#define NETDEV_MCGRP_MGMT "mgmt"
 
 /* A dump reply carries many devices per message; a page would split them. */
 #define XDP_FEATURES_BUF (32 * 1024)
@@ -26,6 +29,7 @@ struct xdp_dump {
 	void *ctx;
 	int stop;		/* non-zero value fn returned */
 	uint16_t family;	/* filled by the family lookup */
+	uint32_t mgmt_group;	/* the "mgmt" multicast group, 0 if none */
 };
 
 const char *xdp_feature_name(enum xdp_feature bit)
@@ -50,13 +54,34 @@ const char *xdp_feature_name(enum xdp_feature bit)
 	}
 }
 
+static int xdp_group_attr(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type == CTRL_ATTR_MCAST_GRP_NAME || type == CTRL_ATTR_MCAST_GRP_ID)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
 static int xdp_family_attr(const struct nlattr *attr, void *data)
 {
 	struct xdp_dump *d = data;
+	struct nlattr *grp;
 
 	if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
 	    mnl_attr_validate(attr, MNL_TYPE_U16) == 0)
 		d->family = mnl_attr_get_u16(attr);
+	if (mnl_attr_get_type(attr) != CTRL_ATTR_MCAST_GROUPS)
+		return MNL_CB_OK;
+	mnl_attr_for_each_nested(grp, attr) {
+		const struct nlattr *tb[CTRL_ATTR_MCAST_GRP_MAX + 1] = { 0 };
+
+		mnl_attr_parse_nested(grp, xdp_group_attr, tb);
+		if (tb[CTRL_ATTR_MCAST_GRP_NAME] && tb[CTRL_ATTR_MCAST_GRP_ID] &&
+		    strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]), NETDEV_MCGRP_MGMT) == 0)
+			d->mgmt_group = mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	}
 	return MNL_CB_OK;
 }
 
@@ -188,4 +213,56 @@ int xdp_features__dump(int (*fn)(void *ctx, const struct xdp_dev_features *d), v
 out:
 	mnl_socket_close(nl);
 	return err;
+}
+
+int xdp_features__subscribe(void)
+{
+	const struct timeval timeout = { .tv_sec = 2 };
+	char req[MNL_SOCKET_BUFFER_SIZE];
+	struct xdp_dump d = { 0 };
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	int fd, err;
+
+	nl = mnl_socket_open2(NETLINK_GENERIC, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (!nl)
+		return -errno;
+	fd = mnl_socket_get_fd(nl);
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	/* The family lookup is a request: blocking (bounded) just for it. */
+	if (fcntl(fd, F_SETFL, 0) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout)) < 0) {
+		err = -errno;
+		goto fail;
+	}
+	nlh = xdp_genl_msg(req, GENL_ID_CTRL, NLM_F_ACK, CTRL_CMD_GETFAMILY);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, NETDEV_FAMILY_NAME);
+	err = xdp_request(nl, nlh, xdp_family_msg, &d);
+	if (!err && !d.mgmt_group)
+		err = -ENOENT;
+	if (!err && (mnl_socket_setsockopt(nl, NETLINK_ADD_MEMBERSHIP, &d.mgmt_group,
+					   sizeof(d.mgmt_group)) < 0 ||
+		     fcntl(fd, F_SETFL, O_NONBLOCK) < 0))
+		err = -errno;
+	if (err)
+		goto fail;
+	/* The fd outlives the mnl handle: closing it is the caller's. */
+	fd = dup(fd);
+	err = fd < 0 ? -errno : fd;
+fail:
+	mnl_socket_close(nl);
+	return err;
+}
+
+bool xdp_features__drain(int fd)
+{
+	char buf[XDP_FEATURES_BUF];
+	bool any = false;
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		any = true;
+	return any;
 }

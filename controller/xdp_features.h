@@ -6,6 +6,7 @@
 #ifndef TNA_XDP_FEATURES_H
 #define TNA_XDP_FEATURES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The NETDEV_XDP_ACT_* bits of include/uapi/linux/netdev.h; Debian 12's
@@ -30,6 +31,13 @@ struct xdp_dev_features {
 /* Calls fn for every device; stops early when fn returns non-zero and
  * returns that. 0, -ENOENT when the kernel has no "netdev" family, or -errno. */
 int xdp_features__dump(int (*fn)(void *ctx, const struct xdp_dev_features *d), void *ctx);
+
+/* A non-blocking fd that becomes readable when any device's XDP features
+ * change (the netdev family's "mgmt" group): a veth's ndo-xmit flips the
+ * moment its peer's GRO or XDP program does. -ENOENT without that family. */
+int xdp_features__subscribe(void);
+/* Reads every pending notification; true if there was any. */
+bool xdp_features__drain(int fd);
 
 /* The kernel's name of one feature bit ("basic", "ndo-xmit", ...); NULL if unknown. */
 const char *xdp_feature_name(enum xdp_feature bit);

@@ -149,7 +149,7 @@ static int daemon_start(struct daemon *d, const struct daemon_opts *o)
 {
 	struct control_opts copts = { .path = o->control, .caps = &d->caps };
 	const char *path = o->control;
-	int dfds[2];
+	int dfds[DEPLOYER_MAX_FDS];
 	struct itimerspec tick = { 0 };
 	struct tna_sink sink;
 	int fds[MAX_INTROSPECT_FDS];

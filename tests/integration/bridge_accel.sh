@@ -94,6 +94,20 @@ pings 2
 c_mirrored() { [ "$(mirrored "$mac_c")" = yes ]; }
 check "relearned after the next frames, station c is mirrored again" wait_until 1 c_mirrored
 
+# A peer that loses GRO makes its veth drop redirected frames: the kernel's
+# XDP features say so at once, and the daemon must stop redirecting into it.
+deliverable() {
+	tnactl -j explain "$1" | "$TNA_PY" -c '
+import json, sys
+print(json.load(sys.stdin)["egress"]["deliverable"])'
+}
+ip netns exec "$C" ethtool -K eth0 gro off >/dev/null
+sleep 0.1
+check "100 ms after its peer lost GRO, p1 is no redirect target" test "$(deliverable p1)" = False
+ip netns exec "$C" ethtool -K eth0 gro on >/dev/null
+sleep 0.1
+check "100 ms after GRO is back, p1 is a redirect target again" test "$(deliverable p1)" = True
+
 kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null
 DAEMON_PID=
