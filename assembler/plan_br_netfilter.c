@@ -126,7 +126,7 @@ static bool conntrack(const struct tna_obj *obj, uint8_t family)
 	       rule_uses_conntrack(r);
 }
 
-static bool conntrack_ipv4(const struct planner *pl, const struct tna_obj *obj)
+bool plan_nft_conntrack_ipv4(const struct planner *pl, const struct tna_obj *obj)
 {
 	(void)pl;
 	return conntrack(obj, NFPROTO_IPV4);
@@ -246,7 +246,7 @@ int plan_br_netfilter(struct planner *pl, const struct tna_link *br)
 		  "IPv4 with a bad header, Ethernet padding or more than the egress MTU is left "
 		  "to Linux, which drops, trims or refragments it",
 		  TNA_PORT_F_BR_NF_CHECK_IPV4, TNA_PORT_F_BR_NF_IPV4, nft_ipv4, legacy_ipv4,
-		  conntrack_ipv4 },
+		  plan_nft_conntrack_ipv4 },
 		{ "ipv6", "IPv6", "net.bridge.bridge-nf-call-ip6tables",
 		  env->br_nf_call_ip6tables, br->bridge.nf_call_ip6tables, "nf_call_ip6tables",
 		  "IPv6 with a bad header, a hop-by-hop header, bytes after the payload or more "

@@ -125,3 +125,41 @@ bool plan_tc_shaping_qdisc(const struct planner *pl, const struct tna_obj *obj)
 			return false;
 	return true;
 }
+
+struct chain_rules {
+	const struct tna_nft_chain *chain;
+	bool any;
+};
+
+static int count_chain_rule(void *ctx, const struct tna_obj *obj)
+{
+	struct chain_rules *cr = ctx;
+	const struct tna_nft_rule *r = &obj->nft_rule;
+
+	cr->any = r->family == cr->chain->family && !strcmp(r->table, cr->chain->table) &&
+		  !strcmp(r->chain, cr->chain->name);
+	return cr->any;
+}
+
+/*
+ * IPv4 delivered to this host crosses ip/inet prerouting and input, and every
+ * legacy ip table: a chain there may drop, mark or redirect what zstack
+ * would take straight from the wire. A chain with no rule whose policy
+ * accepts does nothing to it (Debian's default ruleset is such a chain).
+ */
+bool plan_nf_local_in_ipv4(const struct planner *pl, const struct tna_obj *obj)
+{
+	const struct tna_nft_chain *c = &obj->nft_chain;
+	struct chain_rules cr = { .chain = c };
+
+	if (obj->kind == TNA_OBJ_IPT_TABLE)
+		return obj->ipt_table.family == NFPROTO_IPV4;
+	if (!base_chain(obj, NFPROTO_IPV4) && !base_chain(obj, NFPROTO_INET))
+		return false;
+	if (c->hooknum != NF_INET_PRE_ROUTING && c->hooknum != NF_INET_LOCAL_IN)
+		return false;
+	if (c->policy != NF_ACCEPT)
+		return true;
+	graph__for_each(pl->g, TNA_OBJ_NFT_RULE, count_chain_rule, &cr);
+	return cr.any;
+}

@@ -77,6 +77,9 @@ bool plan_ebtables(const struct planner *pl, const struct tna_obj *obj);
 bool plan_tc_ingress_filter(const struct planner *pl, const struct tna_obj *obj);
 bool plan_tc_egress_filter(const struct planner *pl, const struct tna_obj *obj);
 bool plan_tc_shaping_qdisc(const struct planner *pl, const struct tna_obj *obj);
+bool plan_nf_local_in_ipv4(const struct planner *pl, const struct tna_obj *obj);
+/* A rule that brings conntrack into IPv4 (plan_br_netfilter.c). */
+bool plan_nft_conntrack_ipv4(const struct planner *pl, const struct tna_obj *obj);
 
 /* plan_br_netfilter.c: the port's TNA_PORT_F_BR_NF_* flags and their facts:
  * what br_netfilter does to bridged IPv4, IPv6 and ARP on this bridge. */

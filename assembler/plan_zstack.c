@@ -44,6 +44,44 @@ static void zs_fact(void *fctx, bool xsk, const char *node, const char *text)
 		      text);
 }
 
+/*
+ * What the kernel would apply to TCP delivered to this host before a socket
+ * sees it, and steering would skip: ip/inet prerouting and input rules,
+ * legacy iptables, conntrack brought in by any IPv4 rule (users see its
+ * entries), and ingress hooks on the interface. Any of them keeps the
+ * interface's traffic with the kernel; zs_listen then says so.
+ */
+static int plan_zstack_filters(struct planner *pl)
+{
+	static const struct {
+		enum tna_obj_kind kind;
+		plan_match_fn fn;
+		const char *why;
+	} filters[] = {
+		{ TNA_OBJ_NFT_CHAIN, plan_nf_local_in_ipv4, "filters TCP to this host" },
+		{ TNA_OBJ_IPT_TABLE, plan_nf_local_in_ipv4, "filters TCP to this host" },
+		{ TNA_OBJ_NFT_RULE, plan_nft_conntrack_ipv4,
+		  "brings conntrack in, which tracks TCP to this host" },
+		{ TNA_OBJ_NFT_CHAIN, plan_nft_port_ingress, "sees every frame the interface receives" },
+		{ TNA_OBJ_TC, plan_tc_ingress_filter, "sees every frame the interface receives" },
+	};
+	struct plan_match m;
+	char more[48];
+	int err;
+
+	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		err = plan_match(pl, filters[i].kind, filters[i].fn, &m);
+		if (err)
+			return err;
+		if (m.count)
+			plan_add_fact(pl->p, PLAN_FACT_NO_PIPELINE, "xsk_steer", m.node,
+				      "%s%s %s, and steering to zstack would skip it: zstack "
+				      "traffic stays with the kernel", m.text,
+				      plan_match_more(&m, more, sizeof(more)), filters[i].why);
+	}
+	return 0;
+}
+
 int plan_zstack(struct planner *pl)
 {
 	const struct tna_link *l = pl->link, *master;
@@ -51,6 +89,7 @@ int plan_zstack(struct planner *pl)
 	struct plan_fpm *steer;
 	uint64_t mac = 0;
 	char node[32];
+	int err;
 
 	plan_link_id(l->ifindex, node, sizeof(node));
 	master = l->master ? graph__link(pl->g, l->master) : NULL;
@@ -65,6 +104,9 @@ int plan_zstack(struct planner *pl)
 		plan_add_fact(pl->p, PLAN_FACT_PUNT, "xsk_steer", node,
 			      "zstack listeners on %s but no AF_XDP socket attached: their "
 			      "traffic goes to the kernel", l->name);
+	err = plan_zstack_filters(pl);
+	if (err)
+		return err;
 	if (plan_has_no_pipeline(pl->p))
 		return 0;
 	if (!plan_add_fpm(pl->p, "parse_eth") || !plan_add_fpm(pl->p, "parse_ipv4") ||

@@ -746,6 +746,61 @@ out:
 	graph__free(g);
 }
 
+/* One AF_XDP socket attached to every interface the planner asks about. */
+static int env_zstack(void *ctx, int ifindex, plan_zs_fact_fn fn, void *fctx)
+{
+	(void)ctx;
+	(void)ifindex;
+	if (fn)
+		fn(fctx, true, "", "AF_XDP socket of a test application on queue 0");
+	return 1;
+}
+
+/* A zstack interface outside any bridge gets steering unless something the
+ * kernel applies to TCP delivered to the host would be skipped by it. */
+static void test_zstack_filters(void)
+{
+	const int ZS = 20;
+	struct tna_obj input = chain_obj(NFPROTO_INET, "filter", "input", NF_INET_LOCAL_IN, "");
+	struct tna_obj fwd = chain_obj(NFPROTO_INET, "filter", "fwd", NF_INET_FORWARD, "");
+	struct tna_obj drop = rule_obj(NFPROTO_INET, "filter", "input", "meta,cmp,immediate", 3);
+	struct tna_obj ct = rule_obj(NFPROTO_INET, "filter", "fwd", "ct,bitwise,cmp,immediate", 4);
+	struct graph *g = fresh();
+	struct plan p;
+
+	env.zstack = env_zstack;
+	upsert(g, link_obj(ZS, "zs0", "veth"));
+	CHECK(has_pipeline(g, ZS), "zstack: an interface with an AF_XDP socket gets steering");
+	plan__build(g, &env, ZS, &p);
+	CHECK(p.nfpms == 3 && !strcmp(p.fpms[2].name, "xsk_steer"),
+	      "zstack: parse_eth -> parse_ipv4 -> xsk_steer");
+
+	upsert(g, input);
+	CHECK(has_pipeline(g, ZS), "zstack: an empty input chain that accepts changes nothing");
+	upsert(g, drop);
+	expect_no_pipeline(g, ZS, "nft-chain:inet:filter:input",
+			   "zstack: a rule in an input chain keeps zstack traffic with the kernel");
+	graph__remove(g, &drop);
+	input.nft_chain.policy = NF_DROP;
+	upsert(g, input);
+	expect_no_pipeline(g, ZS, "nft-chain:inet:filter:input",
+			   "zstack: an input chain whose policy drops keeps it with the kernel");
+	graph__remove(g, &input);
+	CHECK(has_pipeline(g, ZS), "zstack: steering is back once the chain is gone");
+
+	upsert(g, fwd);
+	CHECK(has_pipeline(g, ZS), "zstack: a forward chain does not see TCP to this host");
+	upsert(g, ct);
+	expect_no_pipeline(g, ZS, "nft-chain:inet:filter:fwd",
+			   "zstack: a conntrack rule anywhere in IPv4 keeps it with the kernel");
+	graph__remove(g, &ct);
+	upsert(g, ipt_obj(NFPROTO_IPV4, "filter"));
+	expect_no_pipeline(g, ZS, "ipt-table:ip:filter",
+			   "zstack: a legacy iptables table keeps it with the kernel");
+	env.zstack = NULL;
+	graph__free(g);
+}
+
 int main(void)
 {
 	test_bridge_port();
@@ -758,5 +813,6 @@ int main(void)
 	test_learning_off();
 	test_readiness();
 	test_emit();
+	test_zstack_filters();
 	return check_exit();
 }
