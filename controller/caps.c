@@ -20,11 +20,6 @@ static const char *const caps_fib_names[CAPS_FIB_FLAG_MAX] = {
 	[CAPS_FIB_MARK] = "BPF_FIB_LOOKUP_MARK",
 };
 
-const char *caps_fib_flag_name(enum caps_fib_flag f)
-{
-	return caps_fib_names[f];
-}
-
 static bool caps_has_func(const struct btf *btf, const char *name)
 {
 	return btf && btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) > 0;

@@ -37,7 +37,5 @@ void caps__probe(struct caps *c);
 /* Everything, with every interface's XDP support asked of the kernel now.
  * NULL on ENOMEM. */
 json_t *caps__to_json(const struct caps *c);
-/* "BPF_FIB_LOOKUP_DIRECT", ... */
-const char *caps_fib_flag_name(enum caps_fib_flag f);
 
 #endif

@@ -199,8 +199,10 @@ int deploy_iface__publish(struct deployer *d, struct deploy_iface *ifc, const st
 		err = graph__set_own_prog(d->opts.graph, id, true);
 	t2 = deploy_now_us();
 	/* The publish: from here on every packet runs the new pipeline. */
-	if (!err && bpf_map_update_elem(ifc->slot_fd, &zero, &fd, BPF_ANY))
+	if (!err && bpf_map_update_elem(ifc->slot_fd, &zero, &fd, BPF_ANY)) {
 		err = -errno;
+		graph__set_own_prog(d->opts.graph, id, false);
+	}
 	if (err) {
 		snprintf(ifc->error, sizeof(ifc->error), "cannot publish the pipeline: %s",
 			 strerror(-err));

@@ -55,10 +55,10 @@ int deployer__explain_json(struct deployer *d, const char *ifname, json_t **out)
 int deployer__stats_json(struct deployer *d, const char *ifname, json_t **out);
 /* Loads and publishes the interface's pipeline again; *out as pipeline_json,
  * or -EIO with *out holding {"error":…} when the load failed. */
+int deployer__reload(struct deployer *d, const char *ifname, json_t **out);
 /* Marks a bridge's FDB listing with what the fast path's mirror holds
  * (fdb_sync__annotate). 0 or -errno. */
 int deployer__fdb_annotate(struct deployer *d, const char *bridge, json_t *entries);
-int deployer__reload(struct deployer *d, const char *ifname, json_t **out);
 
 /*
  * zstack steering (controller/zs_registry.c). An interface with an AF_XDP

@@ -90,7 +90,8 @@ int introspect__fds(struct introspect *in, int *fds, int max)
 	int n = 0;
 
 	for (i = 0; i < N_READERS && n < max; i++)
-		n += reader_table[i]->fds(in->readers[i], fds + n, max - n);
+		if (reader_table[i]->fds)
+			n += reader_table[i]->fds(in->readers[i], fds + n, max - n);
 	return n;
 }
 
@@ -100,6 +101,8 @@ int introspect__process(struct introspect *in, int fd)
 	int err;
 
 	for (i = 0; i < N_READERS; i++) {
+		if (!reader_table[i]->process)
+			continue;
 		err = reader_table[i]->process(in->readers[i], fd);
 		if (err != -ENOENT)
 			return err;

@@ -279,27 +279,10 @@ static int listen_open(struct reader **out, const struct tna_sink *sink,
 	return 0;
 }
 
-static int listen_fds(struct reader *r, int *fds, int max)
-{
-	(void)r;
-	(void)fds;
-	(void)max;
-	return 0;
-}
-
-static int listen_process(struct reader *r, int fd)
-{
-	(void)r;
-	(void)fd;
-	return -ENOENT;
-}
-
 const struct reader_ops listen_reader_ops = {
 	.name = "listen",
 	.open = listen_open,
 	.close = listen_close,
 	.dump = listen_dump,
-	.fds = listen_fds,
-	.process = listen_process,
 	.tick = listen_tick,
 };

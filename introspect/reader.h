@@ -21,9 +21,10 @@ struct reader_ops {
 	void (*close)(struct reader *r);
 	/* Full dump of every kind it reads, bracketed by resync_begin/end. */
 	int (*dump)(struct reader *r);
-	/* Event fds, or 0 if it has none (poll-only readers). */
+	/* Event fds; NULL for a reader that only polls from tick. */
 	int (*fds)(struct reader *r, int *fds, int max);
-	/* Handles readability of one of its fds; -ENOENT if the fd is not its. */
+	/* Handles readability of one of its fds; -ENOENT if the fd is not its.
+	 * NULL exactly when fds is. */
 	int (*process)(struct reader *r, int fd);
 	/* Periodic work; may be NULL. */
 	int (*tick)(struct reader *r, uint64_t now_ms);
