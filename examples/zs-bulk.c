@@ -164,7 +164,7 @@ static int bulk__recv(struct bulk *b)
 	return 0;
 }
 
-/* Moves what can be moved; -ENOBUFS: no free frame, try again soon. */
+/* Moves what can be moved; -ENOBUFS: no free frame, ZS_EV_WRITABLE follows. */
 static int bulk__run(struct bulk *b)
 {
 	int err = bulk__recv(b);
@@ -210,7 +210,7 @@ static int bulk__loop(struct bulk *b, struct zs_sock *listener)
 	int err = 0;
 
 	while (!zs_app_stop && !bulk__finished(b)) {
-		int n = zs_poll(b->st, events, 64, err == -ENOBUFS ? 1 : ZS_APP_POLL_MS);
+		int n = zs_poll(b->st, events, 64, ZS_APP_POLL_MS);
 
 		if (n == -EINTR)
 			continue;

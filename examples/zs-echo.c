@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zs-echo IFACE ADDR PORT: a TCP echo server on zstack.
+ * zs-echo IFACE ADDR PORT: a TCP echo server on zstack that copies nothing.
  *
- * Received payload arrives as a reference into its receive frame (zs_read);
- * it goes back in a send frame from zs_buf_alloc, one memcpy per segment by
- * the application. Handing the receive frame itself to zs_write would save
- * that copy, but the API does not allow it: zs_write takes only buffers from
- * zs_buf_alloc (a received payload sits behind the received headers, in a
- * frame the stack has not promised headroom in, and may belong to another
- * queue's UMEM). The stack itself copies nothing.
+ * Received payload arrives as a reference into its receive frame (zs_read)
+ * and goes straight back out with zs_write: the frame's headroom (the kernel
+ * leaves XDP_PACKET_HEADROOM before every received packet, and the received
+ * headers follow it) takes the new headers in place. Only a connection whose
+ * packets arrive on another queue than it sends on (RSS spreading one flow's
+ * two directions, which veth never does) cannot: its frames belong to
+ * another UMEM, zs_write says -EINVAL, and the payload is copied into a send
+ * frame of its own queue.
  *
  * Each connection holds at most one received buffer and one unsent send
  * buffer: when the peer's window is full, reading stops and the stack's
@@ -59,6 +60,27 @@ static void echo_destroy(struct zs_app_conn *app)
 	free(c);
 }
 
+/* Copies the next piece of c->in into a send frame of the socket's own queue. */
+static int echo_copy(struct conn *c)
+{
+	size_t n;
+	int err;
+
+	err = zs_buf_alloc(c->app.sock, &c->out);
+	if (err)
+		return err;
+	n = c->in.len - c->in_off < c->out.len ? c->in.len - c->in_off : c->out.len;
+	memcpy(c->out.data, (char *)c->in.data + c->in_off, n);
+	c->out.len = n;
+	c->has_out = true;
+	c->in_off += n;
+	if (c->in_off == c->in.len) {
+		zs_buf_free(st, &c->in);
+		c->has_in = false;
+	}
+	return 0;
+}
+
 /* Echoes until the stack has nothing more to read or no room to send. */
 static int echo_run(struct zs_app_conn *app)
 {
@@ -66,12 +88,8 @@ static int echo_run(struct zs_app_conn *app)
 	int err;
 
 	for (;;) {
-		size_t n;
-
 		if (c->has_out) {
 			err = zs_write(app->sock, &c->out);
-			if (err == -EAGAIN)
-				return 0;
 			if (err)
 				return err; /* still ours: freed with the connection */
 			c->has_out = false;
@@ -88,18 +106,13 @@ static int echo_run(struct zs_app_conn *app)
 			c->has_in = true;
 			c->in_off = 0;
 		}
-		err = zs_buf_alloc(app->sock, &c->out);
+		err = c->in_off ? -EINVAL : zs_write(app->sock, &c->in);
+		if (!err)
+			c->has_in = false;
+		else if (err == -EINVAL)
+			err = echo_copy(c);
 		if (err)
 			return err;
-		n = c->in.len - c->in_off < c->out.len ? c->in.len - c->in_off : c->out.len;
-		memcpy(c->out.data, (char *)c->in.data + c->in_off, n);
-		c->out.len = n;
-		c->has_out = true;
-		c->in_off += n;
-		if (c->in_off == c->in.len) {
-			zs_buf_free(st, &c->in);
-			c->has_in = false;
-		}
 	}
 }
 

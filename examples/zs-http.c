@@ -3,14 +3,13 @@
  * zs-http IFACE ADDR PORT [--body BYTES]: an HTTP/1.1 keep-alive server on
  * zstack answering every GET with a body of BYTES, through the zero-copy
  * path: requests are parsed where they lie in the receive frames (zs_read
- * references), responses are written into send frames (zs_buf_alloc) that go
- * out with their headers prepended in place (zs_write).
+ * references), and the 200 response, written once per queue into send frames,
+ * goes out on every connection by reference (zs_write_ref): the stack
+ * prepends headers in place and the frames stay the server's. Only the rare
+ * error answer is copied into a fresh frame.
  *
- * The response is built once; each answer copies it into fresh send frames,
- * because zs_write keeps a frame until it is acknowledged and then frees it:
- * a frame cannot be sent twice. Pipelined requests are answered in order,
- * back to back in the same frames; a connection reads no more requests while
- * its answers wait for the peer's window.
+ * Pipelined requests are answered in order; a connection reads no more
+ * requests while its answers wait for the peer's window.
  */
 #include <getopt.h>
 
@@ -18,19 +17,29 @@
 #include "examples/zs_app.h"
 
 #define BODY_MAX (1u << 20)
+#define QUEUES_MAX 64
 
 struct conn {
 	struct zs_app_conn app;
 	struct http1_parser parser;
 	struct http1_out out;
-	struct zs_buf pending;	/* filled, refused by a full window */
+	struct zs_buf pending;	/* an error answer, refused by a full window */
 	bool has_pending;
 	bool input_done;	/* a request ended the conversation */
+};
+
+/* The 200 response in the frames of one queue, cut into pieces of one
+ * segment each (the first connection's MSS). */
+struct prebuilt {
+	struct zs_buf *piece;
+	size_t npieces;
+	size_t piece_len;	/* every piece's but the last */
 };
 
 static struct zs_stack *st;
 static char *response;
 static size_t response_len;
+static struct prebuilt prebuilt[QUEUES_MAX];
 
 static void usage(FILE *f)
 {
@@ -41,6 +50,49 @@ static void usage(FILE *f)
 		   "  namespace ($ZSTACK_TNA_CONTROL names its socket). Stops on SIGINT or\n"
 		   "  SIGTERM.\n",
 		BODY_MAX);
+}
+
+static void prebuilt__free(struct prebuilt *p)
+{
+	for (size_t i = 0; i < p->npieces; i++)
+		zs_buf_free(st, &p->piece[i]);
+	free(p->piece);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Writes the response into frames of s's queue. -ENOBUFS while the pool is
+ * short: ZS_EV_WRITABLE tells s when to try again. */
+static int prebuilt__build(struct prebuilt *p, struct zs_sock *s)
+{
+	struct zs_buf first;
+	size_t off = 0;
+	int err;
+
+	err = zs_buf_alloc(s, &first);
+	if (err)
+		return err;
+	p->piece_len = first.len;
+	p->piece = calloc((response_len + p->piece_len - 1) / p->piece_len, sizeof(*p->piece));
+	if (!p->piece) {
+		zs_buf_free(st, &first);
+		return -ENOMEM;
+	}
+	p->piece[p->npieces++] = first;
+	for (;;) {
+		struct zs_buf *b = &p->piece[p->npieces - 1];
+
+		b->len = response_len - off < p->piece_len ? response_len - off : p->piece_len;
+		memcpy(b->data, response + off, b->len);
+		off += b->len;
+		if (off == response_len)
+			return 0;
+		err = zs_buf_alloc(s, &p->piece[p->npieces]);
+		if (err)
+			break;
+		p->npieces++;
+	}
+	prebuilt__free(p);
+	return err;
 }
 
 static struct zs_app_conn *http_accepted(struct zs_sock *s)
@@ -64,33 +116,56 @@ static void http_destroy(struct zs_app_conn *app)
 	free(c);
 }
 
-/* Fills a send frame with the next bytes owed: the end of one answer and
- * the start of the next may share it. */
+/* Copies the rest of the current (error) answer into a send frame. */
 static int conn__fill(struct conn *c)
 {
 	struct zs_buf *b = &c->pending;
-	size_t room, len = 0;
 	const char *span;
+	size_t len = http1_out__span(&c->out, 0, &span);
 	int err;
 
 	err = zs_buf_alloc(c->app.sock, b);
 	if (err)
 		return err;
-	room = b->len;
-	for (uint64_t n = 0; len < room; n++) {
-		size_t piece = http1_out__span(&c->out, n, &span);
-
-		if (!piece)
-			break;
-		if (piece > room - len)
-			piece = room - len;
-		memcpy((char *)b->data + len, span, piece);
-		len += piece;
-	}
+	if (len > b->len)
+		len = b->len;
+	memcpy(b->data, span, len);
 	http1_out__advance(&c->out, len);
 	b->len = len;
 	c->has_pending = true;
 	return 0;
+}
+
+/* Sends the next piece of what is owed: by reference when it is the 200. */
+static int conn__send(struct conn *c)
+{
+	struct prebuilt *p = &prebuilt[zs_sock_queue(c->app.sock) % QUEUES_MAX];
+	const char *span = NULL;
+	const struct zs_buf *piece;
+	int err;
+
+	http1_out__span(&c->out, 0, &span);
+	if (!c->has_pending && span >= response && span < response + response_len) {
+		if (!p->npieces) {
+			err = prebuilt__build(p, c->app.sock);
+			if (err)
+				return err;
+		}
+		piece = &p->piece[(size_t)(span - response) / p->piece_len];
+		err = zs_write_ref(c->app.sock, piece);
+		if (!err)
+			http1_out__advance(&c->out, piece->len);
+		return err;
+	}
+	if (!c->has_pending) {
+		err = conn__fill(c);
+		if (err)
+			return err;
+	}
+	err = zs_write(c->app.sock, &c->pending);
+	if (!err)
+		c->has_pending = false;
+	return err; /* on error still ours: freed with the connection */
 }
 
 /* Sends what is owed, then reads requests, until one of them waits. */
@@ -102,17 +177,9 @@ static int http_run(struct zs_app_conn *app)
 
 	for (;;) {
 		while (c->has_pending || !http1_out__empty(&c->out)) {
-			if (!c->has_pending) {
-				err = conn__fill(c);
-				if (err)
-					return err;
-			}
-			err = zs_write(app->sock, &c->pending);
-			if (err == -EAGAIN)
-				return 0;
+			err = conn__send(c);
 			if (err)
-				return err; /* still ours: freed with the connection */
-			c->has_pending = false;
+				return err;
 		}
 		if (c->input_done)
 			return 1;
@@ -159,6 +226,8 @@ static int serve(const char *ifname, const char *addr, uint16_t port, size_t bod
 	fflush(stdout);
 	err = zs_app_serve(st, listener, &http_ops, "zs-http");
 out:
+	for (int q = 0; q < QUEUES_MAX; q++)
+		prebuilt__free(&prebuilt[q]);
 	zs_stack_close(st);
 out_free:
 	free(response);

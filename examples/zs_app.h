@@ -100,58 +100,42 @@ static inline int zs_app_port(const char *s, uint16_t *port)
  */
 struct zs_app_conn {
 	struct zs_sock *sock;
-	bool starved;		/* on the retry list: no free frame last time */
 	bool done;		/* closed; destroyed at the end of the round */
-	struct zs_app_conn *next; /* on the retry or the done list */
+	struct zs_app_conn *next; /* on the done list */
 };
 
 struct zs_app_ops {
 	/* A new connection's state, or NULL (it is then aborted). */
 	struct zs_app_conn *(*accepted)(struct zs_sock *s);
-	/* Moves data: 0 to wait for the next event, 1 when the connection is
-	 * over, -ENOBUFS to be run again next round (no free frame: no event
-	 * says when acknowledgements gave frames back), another -errno to end
-	 * it. */
+	/* Moves data: 0 (or -EAGAIN, -ENOBUFS) to wait for the next event, 1
+	 * when the connection is over, another -errno to end it. No free frame
+	 * (-ENOBUFS from zs_buf_alloc) is waited out like a full window: the
+	 * stack reports ZS_EV_WRITABLE when frames come back. */
 	int (*run)(struct zs_app_conn *c);
 	/* Frees what the connection holds, itself included. */
 	void (*destroy)(struct zs_app_conn *c);
 };
 
-struct zs_app_lists {
-	struct zs_app_conn *done;
-	struct zs_app_conn *starved;
-};
-
-static inline void zs_app_close(struct zs_app_lists *l, struct zs_app_conn *c)
+static inline void zs_app_close(struct zs_app_conn **done, struct zs_app_conn *c)
 {
 	/* Events may still name the socket; none must lead back to c. */
 	zs_sock_set_user(c->sock, NULL);
 	zs_close(c->sock);
 	c->done = true;
-	if (!c->starved) {
-		c->next = l->done;
-		l->done = c;
-	}
+	c->next = *done;
+	*done = c;
 }
 
-static inline void zs_app_run(const struct zs_app_ops *ops, struct zs_app_lists *l,
+static inline void zs_app_run(const struct zs_app_ops *ops, struct zs_app_conn **done,
 			      struct zs_app_conn *c)
 {
 	int ret = ops->run(c);
 
-	if (ret == -ENOBUFS) {
-		if (!c->starved) {
-			c->starved = true;
-			c->next = l->starved;
-			l->starved = c;
-		}
-		return;
-	}
-	if (ret)
-		zs_app_close(l, c);
+	if (ret && ret != -ENOBUFS && ret != -EAGAIN)
+		zs_app_close(done, c);
 }
 
-static inline void zs_app_event(const struct zs_app_ops *ops, struct zs_app_lists *l,
+static inline void zs_app_event(const struct zs_app_ops *ops, struct zs_app_conn **done,
 				struct zs_sock *listener, const struct zs_event *ev)
 {
 	struct zs_app_conn *c = ev->user;
@@ -167,40 +151,16 @@ static inline void zs_app_event(const struct zs_app_ops *ops, struct zs_app_list
 			c->sock = s;
 			zs_sock_set_user(s, c);
 			/* Data may have come with the handshake's last ACK. */
-			zs_app_run(ops, l, c);
+			zs_app_run(ops, done, c);
 		}
 		return;
 	}
-	if (!c || c->done || c->starved)
+	if (!c || c->done)
 		return;
 	if (ev->events & (ZS_EV_CLOSED | ZS_EV_ERROR))
-		zs_app_close(l, c);
+		zs_app_close(done, c);
 	else
-		zs_app_run(ops, l, c);
-}
-
-static inline void zs_app_round_end(const struct zs_app_ops *ops, struct zs_app_lists *l)
-{
-	struct zs_app_conn *c = l->starved;
-
-	l->starved = NULL;
-	while (c) {
-		struct zs_app_conn *next = c->next;
-
-		c->starved = false;
-		if (c->done) {
-			c->next = l->done;
-			l->done = c;
-		} else {
-			zs_app_run(ops, l, c);
-		}
-		c = next;
-	}
-	while (l->done) {
-		c = l->done;
-		l->done = c->next;
-		ops->destroy(c);
-	}
+		zs_app_run(ops, done, c);
 }
 
 /* Serves listener's connections until SIGINT or SIGTERM; 0 or -errno. */
@@ -208,10 +168,10 @@ static inline int zs_app_serve(struct zs_stack *st, struct zs_sock *listener,
 			       const struct zs_app_ops *ops, const char *prog)
 {
 	struct zs_event events[256];
-	struct zs_app_lists l = {};
 
 	while (!zs_app_stop) {
-		int n = zs_poll(st, events, 256, l.starved ? 1 : ZS_APP_POLL_MS);
+		struct zs_app_conn *done = NULL;
+		int n = zs_poll(st, events, 256, ZS_APP_POLL_MS);
 
 		if (n == -EINTR)
 			continue;
@@ -220,8 +180,13 @@ static inline int zs_app_serve(struct zs_stack *st, struct zs_sock *listener,
 			return n;
 		}
 		for (int i = 0; i < n; i++)
-			zs_app_event(ops, &l, listener, &events[i]);
-		zs_app_round_end(ops, &l);
+			zs_app_event(ops, &done, listener, &events[i]);
+		while (done) {
+			struct zs_app_conn *c = done;
+
+			done = c->next;
+			ops->destroy(c);
+		}
 	}
 	/* Connections still open are aborted by zs_stack_close. */
 	return 0;

@@ -35,6 +35,12 @@ static void close_all(struct zs_stack *st)
 		st->ready_head = s->rnext;
 		zs_sock__put(s);
 	}
+	while (st->starved) {
+		struct zs_sock *s = st->starved;
+
+		st->starved = s->snext;
+		zs_sock__put(s);
+	}
 	while (st->nheap)
 		zs_sock__put(st->heap[--st->nheap].s);
 	/* What the application never closed, and what its unfreed buffers pin. */
@@ -105,6 +111,7 @@ void zs_stats(const struct zs_stack *st, struct zs_stats *out)
 		out->rx_frames += e->stats.rx_frames;
 		out->tx_frames += e->stats.tx_frames;
 		out->tx_copies += e->stats.tx_copies;
+		out->payload_copies += e->stats.tx_copies;
 		for (int r = 0; r < WIRE_DROP_MAX; r++)
 			out->rx_dropped += e->stats.wire.drops[r];
 	}

@@ -11,7 +11,9 @@
  * other segment is built in a fresh frame. A frame still on its way out
  * (submitted, not yet completed) never gets headers written over it: the
  * engine knows which frames are in flight because completions come back in
- * submission order.
+ * submission order. That same rule keeps apart the headers of connections
+ * sending one shared frame (zs_write_ref): the second sender while the first
+ * is on the ring gets a fresh frame.
  */
 #ifndef ZSTACK_ENGINE_H
 #define ZSTACK_ENGINE_H

@@ -18,7 +18,7 @@ struct frame_pool {
 	uint32_t shift; /* log2(frame_size) */
 	uint32_t headroom;
 	/* Reference counts live outside the frames, where the kernel never writes. */
-	uint16_t *refs;
+	uint32_t *refs;
 	/* Free frame indices, used as a stack: the most recently freed is warm in cache. */
 	uint32_t *free;
 	uint32_t nr_free;
@@ -147,7 +147,7 @@ void frame_pool__get(struct frame_pool *p, uint64_t addr)
 {
 	uint32_t i = frame_index(p, addr);
 
-	assert(p->refs[i] > 0 && p->refs[i] < UINT16_MAX);
+	assert(p->refs[i] > 0 && p->refs[i] < UINT32_MAX);
 	p->refs[i]++;
 }
 

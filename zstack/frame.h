@@ -6,7 +6,8 @@
  * inside a frame names that frame. Frames are reference counted so a received
  * payload can be handed out by pointer and released later, and a buffer the
  * application fills can sit in the TX ring and in a retransmission queue at
- * once. A frame returns to the free list when its last reference goes.
+ * once, or in those of many connections (a prebuilt answer sent again and
+ * again). A frame returns to the free list when its last reference goes.
  *
  * Buffers for sending start after a headroom, so Ethernet, IP and TCP headers
  * are written in place in front of the payload. Frames given to the kernel

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The data calls of zstack.h. zs_read/zs_write move references to UMEM
- * frames and copy nothing; zs_recv/zs_send are built on them and count every
- * byte they copy.
+ * The data calls of zstack.h. zs_read/zs_write/zs_write_ref move references
+ * to UMEM frames and copy nothing; zs_recv/zs_send are built on them and
+ * count every byte they copy.
  */
 #include <errno.h>
 #include <string.h>
@@ -69,6 +69,7 @@ int zs_buf_alloc(struct zs_sock *s, struct zs_buf *buf)
 	if (!data) {
 		zs_stack__set_err(s->st, "no free UMEM frame: received buffers not yet given "
 				  "back with zs_buf_free hold them, or raise zs_config.frames");
+		zs_sock__starve(s);
 		return -ENOBUFS;
 	}
 	buf->data = data;
@@ -77,16 +78,25 @@ int zs_buf_alloc(struct zs_sock *s, struct zs_buf *buf)
 	return 0;
 }
 
+static bool is_rxbuf(const struct engine *e, uint64_t addr)
+{
+	return e->rx[engine__frame(e, addr)].owner != NULL;
+}
+
 /*
- * Queues buf. On any error the buffer stays the caller's: a connection the
- * peer reset fails the write of a buffer the caller still holds and frees.
+ * Queues buf. The core holds a frame reference until the peer acknowledges
+ * the bytes: the caller's own, unless keep (zs_write_ref) or buf is a received
+ * buffer (whose reference is the receiving connection's, given back here as
+ * zs_buf_free would). On any error the buffer stays the caller's: a connection
+ * the peer reset fails the write of a buffer the caller still holds and frees.
  */
-static int send_buf(struct zs_sock *s, struct zs_buf *buf)
+static int send_buf(struct zs_sock *s, struct zs_buf *buf, bool keep)
 {
 	struct zs_stack *st = s->st;
 	struct engine *e = s->eng;
 	uint64_t addr = engine_cookie_addr(buf->handle);
 	uint64_t data = frame_pool__addr(e->pool, buf->data);
+	bool rx;
 	int err;
 
 	if (engine_cookie_id(buf->handle) != e->id ||
@@ -104,8 +114,11 @@ static int send_buf(struct zs_sock *s, struct zs_buf *buf)
 		s->want_write = true;
 	if (err)
 		return err;
-	if (!buf->len)
-		frame_pool__put(e->pool, addr);
+	rx = is_rxbuf(e, addr);
+	if (buf->len && (keep || rx))
+		frame_pool__get(e->pool, addr);
+	if (!keep && (rx || !buf->len))
+		zs_rxbuf__free(st, buf->handle, true);
 	zs_sock__update(s);
 	zs_stack__queued(st);
 	return 0;
@@ -114,7 +127,15 @@ static int send_buf(struct zs_sock *s, struct zs_buf *buf)
 int zs_write(struct zs_sock *s, struct zs_buf *buf)
 {
 	s->st->now = zs_now();
-	return send_buf(s, buf);
+	return send_buf(s, buf, false);
+}
+
+int zs_write_ref(struct zs_sock *s, const struct zs_buf *buf)
+{
+	struct zs_buf b = *buf;
+
+	s->st->now = zs_now();
+	return send_buf(s, &b, true);
 }
 
 ssize_t zs_send(struct zs_sock *s, const void *data, size_t len)
@@ -133,11 +154,11 @@ ssize_t zs_send(struct zs_sock *s, const void *data, size_t len)
 		if (buf.len > len - done)
 			buf.len = len - done;
 		memcpy(buf.data, (const uint8_t *)data + done, buf.len);
-		err = send_buf(s, &buf);
-		if (err)
+		err = send_buf(s, &buf, false);
+		if (err) {
 			frame_pool__put(s->eng->pool, engine_cookie_addr(buf.handle));
-		if (err)
 			break;
+		}
 		st->payload_copies += buf.len;
 		done += buf.len;
 	}

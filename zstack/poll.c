@@ -37,6 +37,8 @@ static void run_engines(struct zs_stack *st)
 	zs_timers__run(st);
 	for (uint32_t i = 0; i < st->nr_engines; i++)
 		engine__flush(&st->engines[i]);
+	if (st->starved)
+		zs_starved__wake(st);
 }
 
 static int collect(struct zs_stack *st, struct zs_event *events, int max)
@@ -73,10 +75,21 @@ static bool tx_busy(const struct zs_stack *st)
 	return false;
 }
 
+/* A socket refused a frame can be told its queue has one again. */
+static bool starved_wakeable(const struct zs_stack *st)
+{
+	for (const struct zs_sock *s = st->starved; s; s = s->snext) {
+		if (s->app_closed || frame_pool__nr_free(s->eng->pool))
+			return true;
+	}
+	return false;
+}
+
 /* Arms the timerfd for the earliest thing zs_poll must do without a frame arriving. */
 static void arm_timerfd(struct zs_stack *st)
 {
-	uint64_t at = st->ready_head || tx_busy(st) ? st->now : zs_timers__next(st);
+	uint64_t at = st->ready_head || tx_busy(st) || starved_wakeable(st) ? st->now :
+			zs_timers__next(st);
 	struct itimerspec its = { 0 };
 
 	if (at == UINT64_MAX)
@@ -140,7 +153,9 @@ int zs_poll(struct zs_stack *st, struct zs_event *events, int max, int timeout_m
 			return -errno;
 		st->now = zs_now();
 	}
-	arm_timerfd(st);
+	/* Only a waiter on zs_fd needs the timerfd: zs_poll's own waits time out. */
+	if (st->fd_used)
+		arm_timerfd(st);
 	return n;
 }
 

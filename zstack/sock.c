@@ -266,3 +266,8 @@ int zs_sock_error(const struct zs_sock *s)
 {
 	return s->err;
 }
+
+int zs_sock_queue(const struct zs_sock *s)
+{
+	return (int)s->eng->id;
+}

@@ -209,6 +209,37 @@ void zs_sock__ready(struct zs_sock *s, uint32_t ev)
 	st->ready_tail = s;
 }
 
+void zs_sock__starve(struct zs_sock *s)
+{
+	struct zs_stack *st = s->st;
+
+	if (s->starved)
+		return;
+	s->starved = true;
+	s->refs++;
+	s->snext = st->starved;
+	st->starved = s;
+}
+
+void zs_starved__wake(struct zs_stack *st)
+{
+	struct zs_sock **pp = &st->starved;
+
+	while (*pp) {
+		struct zs_sock *s = *pp;
+
+		if (!s->app_closed && !frame_pool__nr_free(s->eng->pool)) {
+			pp = &s->snext;
+			continue;
+		}
+		*pp = s->snext;
+		s->starved = false;
+		if (!s->app_closed)
+			zs_sock__ready(s, ZS_EV_WRITABLE);
+		zs_sock__put(s);
+	}
+}
+
 /* A closed application's connection still drains: its window must not stay shut. */
 static void discard_input(struct zs_sock *s)
 {

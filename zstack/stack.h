@@ -68,6 +68,7 @@ struct zs_sock {
 	struct zs_sock *parent;		/* the listener, until accepted */
 	struct zs_sock *hnext;		/* table chain */
 	struct zs_sock *rnext;		/* ready list */
+	struct zs_sock *snext;		/* starved list */
 	struct zs_sock *prev, *next;	/* every socket of the stack */
 	struct tcp_tuple tuple;
 	struct wire_path path;
@@ -82,6 +83,7 @@ struct zs_sock {
 	uint32_t ev;			/* ZS_EV_* not yet reported */
 	int err;
 	bool in_table, on_ready, app_closed, want_write, resolving, port_reserved, has_rpart;
+	bool starved;			/* refused a frame: ZS_EV_WRITABLE once one is free */
 };
 
 struct zs_timer {
@@ -108,6 +110,7 @@ struct zs_stack {
 	struct zs_timer *heap;
 	uint32_t nheap, heap_cap;
 	struct zs_sock *ready_head, *ready_tail;
+	struct zs_sock *starved;	/* sockets refused a frame (-ENOBUFS) */
 	struct zs_sock *all;
 
 	/* While the core answers a SYN, the child has no socket yet. */
@@ -144,6 +147,10 @@ void zs_table__remove(struct zs_stack *st, struct zs_sock *s);
 /* After any core call on s: collect its events, reschedule its timer. */
 void zs_sock__update(struct zs_sock *s);
 void zs_sock__ready(struct zs_sock *s, uint32_t ev);
+/* s was refused a frame: ZS_EV_WRITABLE follows once its queue has one free. */
+void zs_sock__starve(struct zs_sock *s);
+/* Reports ZS_EV_WRITABLE to the starved sockets whose queue has frames again. */
+void zs_starved__wake(struct zs_stack *st);
 /* The connection reached CLOSED: out of the table, its port given back. */
 void zs_sock__finish(struct zs_sock *s);
 void zs_stack__rx(struct zs_stack *st, struct engine *e);

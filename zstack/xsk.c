@@ -219,8 +219,6 @@ int xsk__reap(struct xsk *x)
 	uint32_t n;
 	int err = 0;
 
-	if (x->tx_outstanding)
-		err = kick_tx(x);
 	n = cons_peek(c, c->size);
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t addr = addrs[(c->cached_cons + i) & c->mask];
@@ -232,6 +230,10 @@ int xsk__reap(struct xsk *x)
 		cons_release(c, n);
 	x->tx_outstanding -= n;
 	x->st.tx += n;
+	/* Completions first: in copy mode the kick that queued them usually sent
+	 * them all, and another syscall would find nothing to do. */
+	if (x->tx_outstanding)
+		err = kick_tx(x);
 	return err ? err : (int)n;
 }
 

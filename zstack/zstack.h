@@ -13,7 +13,26 @@
  * Zero copy: zs_read hands out received payload as a reference into the
  * frame it arrived in (release it with zs_buf_free); zs_buf_alloc gives a
  * frame with headroom that zs_write sends by prepending headers in place and
- * keeps until the peer acknowledged it. zs_send/zs_recv copy, for convenience.
+ * keeps until the peer acknowledged it. zs_write also takes a received
+ * buffer back out (an echo copies nothing). zs_write_ref sends a frame the
+ * application keeps, so one prebuilt answer goes out on every connection.
+ * zs_send/zs_recv copy, for convenience.
+ *
+ * Shared frames and headers: a frame is reference counted (the application's
+ * reference, each connection's until the peer acknowledges, the TX ring's
+ * until the kernel completes the send) and its headers are written in its
+ * headroom, in place, whenever no earlier send of that frame is still on the
+ * TX ring. When one is (two connections sending the same frame in one
+ * batch, or a retransmission racing the first send), the headers and the
+ * payload are copied into a fresh frame instead: payload_copies counts those
+ * bytes. Chaining instead a small header frame and the shared payload frame
+ * in one AF_XDP multi-buffer send (XDP_USE_SG, XDP_PKT_CONTD) would avoid
+ * that copy but costs a second descriptor per packet always, and in copy mode
+ * (veth, the only mode here) the kernel copies every descriptor into an skb
+ * anyway, allocating a page per fragment beyond the first: one user-space
+ * copy of at most one MSS, paid only on a collision, is the cheaper of the
+ * two there. A zero-copy NIC with multi-buffer support would tip it the
+ * other way.
  *
  * Errors are negative errno values; zs_strerror(stack) says what went wrong
  * last, in words a person can act on.
@@ -90,7 +109,9 @@ enum zs_events {
 	ZS_EV_ACCEPTED = 1 << 0,  /* a listener has a connection to zs_accept */
 	ZS_EV_CONNECTED = 1 << 1, /* zs_connect completed */
 	ZS_EV_READABLE = 1 << 2,  /* data (or the peer's FIN) to read */
-	ZS_EV_WRITABLE = 1 << 3,  /* room to write again after -EAGAIN */
+	/* Room to write again after zs_write's -EAGAIN (send window), or a free
+	 * frame again after zs_buf_alloc's or zs_send's -ENOBUFS (frame pool). */
+	ZS_EV_WRITABLE = 1 << 3,
 	ZS_EV_CLOSED = 1 << 4,	  /* the connection is over; zs_close it */
 	ZS_EV_ERROR = 1 << 5,	  /* reset or timed out; zs_sock_error says which */
 };
@@ -121,14 +142,26 @@ void zs_buf_free(struct zs_stack *st, struct zs_buf *buf);
 /* A frame for sending on s: buf->data has room for buf->len bytes (the
  * connection's MSS; write fewer by lowering buf->len), with headroom for the
  * headers before it. It comes from the UMEM of the queue s runs on, so only
- * s may send it; zs_buf_free gives it back unsent. -ENOBUFS when the UMEM
- * has no free frame (received buffers not yet freed hold them). */
+ * sockets of that queue (zs_sock_queue) may send it; zs_buf_free gives it
+ * back unsent. -ENOBUFS when the UMEM has no free frame (received buffers not
+ * yet freed, and sent ones not yet acknowledged, hold them): ZS_EV_WRITABLE
+ * follows when one is free again. */
 int zs_buf_alloc(struct zs_sock *s, struct zs_buf *buf);
-/* Zero-copy send of buf->len bytes of buf: on success the stack owns buf
- * from here on. -EAGAIN when the send window is full: retry after
- * ZS_EV_WRITABLE. On every error the buffer is still the caller's, to retry
- * or give back with zs_buf_free. */
+/* Zero-copy send of buf->len bytes of buf, a buffer from zs_buf_alloc or one
+ * zs_read gave (then received on s's queue: zs_sock_queue of the socket it
+ * came from; -EINVAL otherwise, copy it then). On success the stack owns buf
+ * from here on (a received buffer is released as by zs_buf_free).
+ * -EAGAIN when the send window is full: retry after ZS_EV_WRITABLE. On every
+ * error the buffer is still the caller's, to retry or give back with
+ * zs_buf_free. */
 int zs_write(struct zs_sock *s, struct zs_buf *buf);
+/* As zs_write, but the caller keeps its reference: the frame may be sent
+ * again, on this or any socket of the same queue, as often as wanted, and
+ * goes back to the pool when the caller's zs_buf_free and every
+ * acknowledgement have dropped their references. Its bytes must not change
+ * from the first zs_write_ref on (retransmissions and other connections
+ * still send them). */
+int zs_write_ref(struct zs_sock *s, const struct zs_buf *buf);
 
 /* Copying convenience: bytes moved, or -errno (-EAGAIN, -EPIPE at end). */
 ssize_t zs_send(struct zs_sock *s, const void *data, size_t len);
@@ -143,16 +176,20 @@ void zs_abort(struct zs_sock *s);
 
 void zs_sock_set_user(struct zs_sock *s, void *user);
 void *zs_sock_user(const struct zs_sock *s);
+/* The queue s sends on: frames are interchangeable between sockets with the same. */
+int zs_sock_queue(const struct zs_sock *s);
 /* The error that ended the connection (-ECONNRESET, -ETIMEDOUT, ...), or 0. */
 int zs_sock_error(const struct zs_sock *s);
 
 struct zs_stats {
 	uint64_t rx_frames, tx_frames;
 	uint64_t rx_dropped;	  /* bad checksum, no connection, ... */
-	uint64_t payload_copies;  /* bytes copied by zs_send/zs_recv only */
+	/* Every payload byte the stack copied: by zs_send/zs_recv, and tx_copies. */
+	uint64_t payload_copies;
 	/* Payload bytes copied to send a segment that could not take its headers
-	 * in place: a retransmission while the first send is still in flight, or
-	 * a segment starting inside a buffer. */
+	 * in place: its frame still on the TX ring from an earlier send (another
+	 * connection's or the first transmission), or a segment starting inside a
+	 * buffer. */
 	uint64_t tx_copies;
 	uint64_t connections;	  /* opened since start */
 	uint64_t retransmits;

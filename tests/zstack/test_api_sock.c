@@ -2,8 +2,9 @@
 /*
  * The zs_* API on two stacks joined by a fake AF_XDP wire (api_fake.h):
  * handshake and accept, zero-copy and copying data paths and their copy
- * counters, close/shutdown/abort as the peer sees them, refused connects,
- * neighbour resolution, the route back from accepted connections, port
+ * counters, shared send frames, received buffers sent back, -ENOBUFS and
+ * the ZS_EV_WRITABLE that ends it, close/shutdown/abort as the peer sees
+ * them, refused connects, neighbour resolution, the route back from accepted connections, port
  * release, and that every UMEM frame comes back.
  */
 #include <stdio.h>
@@ -150,6 +151,129 @@ static void test_copying(struct zs_sock *c, struct zs_sock *s)
 	CHECK_EQ_INT(zs_recv(s, in, sizeof(in)), -EAGAIN, "zs_recv says -EAGAIN when drained");
 }
 
+/* Reads everything waiting on s: its length, and whether every byte is want. */
+static uint32_t drain(struct zs_stack *st, struct zs_sock *s, uint8_t want, bool *intact)
+{
+	struct zs_buf buf;
+	uint32_t got = 0;
+
+	while (!zs_read(s, &buf)) {
+		for (size_t k = 0; k < buf.len; k++)
+			*intact &= ((const uint8_t *)buf.data)[k] == want;
+		got += (uint32_t)buf.len;
+		zs_buf_free(st, &buf);
+	}
+	return got;
+}
+
+/* One prebuilt frame sent on two connections, twice on one, and again later. */
+static void test_shared(struct zs_sock *l)
+{
+	struct zs_sock *c1, *c2, *s1 = NULL, *s2 = NULL;
+	struct zs_stats st0, st1;
+	struct zs_buf buf;
+	bool intact = true;
+	uint64_t base;
+	uint32_t got1, got2;
+
+	c1 = open_pair(l, &s1);
+	c2 = open_pair(l, &s2);
+	if (!c1 || !c2 || !s1 || !s2 || zs_buf_alloc(s1, &buf)) {
+		CHECK(0, "two connections and a frame to share");
+		return;
+	}
+	base = frame_pool__base(fb.pool, frame_pool__addr(fb.pool, buf.data));
+	buf.len = 1000;
+	memset(buf.data, 'z', buf.len);
+	zs_stats(B, &st0);
+	CHECK_EQ_INT(zs_write_ref(s1, &buf), 0, "zs_write_ref sends a frame ...");
+	CHECK_EQ_INT(zs_write_ref(s1, &buf), 0, "... twice on one connection ...");
+	CHECK_EQ_INT(zs_write_ref(s2, &buf), 0, "... and on another");
+	CHECK(frame_pool__refs(fb.pool, base) > 3, "every send holds a reference of its own");
+	ea.ev = 0;
+	run_until(a_readable, &ea, &eb);
+	run_until(NULL, NULL, NULL);
+	got1 = drain(A, c1, 'z', &intact);
+	got2 = drain(A, c2, 'z', &intact);
+	CHECK(got1 == 2000 && got2 == 1000 && intact, "each peer got its copies intact (%u, %u)",
+	      got1, got2);
+	zs_stats(B, &st1);
+	CHECK_EQ_INT(st1.tx_copies - st0.tx_copies, 2000,
+		     "the sends that found the frame on the TX ring were copied");
+	CHECK_EQ_INT(st1.payload_copies - st0.payload_copies, 2000,
+		     "payload_copies counts the stack's copies");
+	CHECK_EQ_INT(frame_pool__refs(fb.pool, base), 1,
+		     "once acknowledged, only the application's reference is left");
+
+	zs_stats(B, &st0);
+	CHECK_EQ_INT(zs_write_ref(s2, &buf), 0, "the frame goes out again later");
+	run_until(NULL, NULL, NULL);
+	CHECK_EQ_INT(drain(A, c2, 'z', &intact), 1000, "and arrives");
+	zs_stats(B, &st1);
+	CHECK_EQ_INT(st1.payload_copies - st0.payload_copies, 0,
+		     "a send with the frame off the TX ring takes its headers in place");
+	zs_buf_free(B, &buf);
+	CHECK_EQ_INT(frame_pool__refs(fb.pool, base), 0,
+		     "the application's zs_buf_free, the last reference, returns the frame");
+	zs_abort(c1);
+	zs_abort(c2);
+	zs_close(s1);
+	zs_close(s2);
+	run_until(NULL, NULL, NULL);
+}
+
+/* A received buffer written back: the echo that copies nothing. */
+static void test_echo_rx(struct zs_sock *c, struct zs_sock *s)
+{
+	struct zs_stats st0, st1;
+	struct zs_buf in;
+	bool intact = true;
+	int sent = 0;
+
+	zs_stats(B, &st0);
+	memset(&in, 0, sizeof(in));
+	CHECK_EQ_INT(zs_send(c, "eeeeeeee", 8), 8, "the client sends");
+	eb.ev = 0;
+	run_until(b_readable, &ea, &eb);
+	while (!zs_read(s, &in)) {
+		if (zs_write(s, &in))
+			zs_buf_free(B, &in);
+		else
+			sent += (int)in.len;
+	}
+	CHECK_EQ_INT(sent, 8, "zs_write takes the received buffers back out");
+	ea.ev = 0;
+	run_until(a_readable, &ea, &eb);
+	CHECK_EQ_INT(drain(A, c, 'e', &intact), 8, "the client reads its bytes back");
+	CHECK(intact, "intact");
+	zs_stats(B, &st1);
+	CHECK_EQ_INT(st1.payload_copies - st0.payload_copies, 0, "the echo copied nothing");
+}
+
+/* -ENOBUFS from zs_buf_alloc, then ZS_EV_WRITABLE once a frame is back. */
+static void test_nobufs(struct zs_sock *c)
+{
+	static struct zs_buf bufs[FAKE_FRAMES + 1];
+	struct zs_event ev[8];
+	uint32_t n = 0, writable = 0;
+	int err = 0, k;
+
+	while (n <= FAKE_FRAMES && !(err = zs_buf_alloc(c, &bufs[n])))
+		n++;
+	CHECK_EQ_INT(err, -ENOBUFS, "zs_buf_alloc says -ENOBUFS with the pool empty");
+	k = zs_poll(A, ev, 8, 0);
+	CHECK(k == 0 || !(ev[0].events & ZS_EV_WRITABLE), "no ZS_EV_WRITABLE while it stays empty");
+	zs_buf_free(A, &bufs[--n]);
+	k = zs_poll(A, ev, 8, 0);
+	for (int i = 0; i < k; i++)
+		writable |= ev[i].sock == c && (ev[i].events & ZS_EV_WRITABLE);
+	CHECK(writable, "a frame given back brings ZS_EV_WRITABLE");
+	CHECK_EQ_INT(zs_buf_alloc(c, &bufs[n]), 0, "and zs_buf_alloc succeeds again");
+	n++;
+	while (n)
+		zs_buf_free(A, &bufs[--n]);
+}
+
 static void test_close(struct zs_sock *c, struct zs_sock *s)
 {
 	struct zs_buf buf;
@@ -278,12 +402,15 @@ int main(void)
 	if (c && s) {
 		test_zero_copy(c, s);
 		test_copying(c, s);
+		test_echo_rx(c, s);
+		test_nobufs(c);
 		test_close(c, s);
 	}
 	c = open_pair(l, &s);
 	CHECK(c && s, "a second connection");
 	if (c && s)
 		test_abort(c, s);
+	test_shared(l);
 	test_refused();
 	test_resolve(l);
 	test_accept_route(l);
@@ -292,7 +419,7 @@ int main(void)
 	zs_close(l);
 	CHECK_EQ_INT(fb.releases, releases + 1, "closing the listener gives its port back");
 	run_until(NULL, NULL, NULL);
-	CHECK_EQ_INT(fa.releases, 6, "each connect's ephemeral port went back once it ended");
+	CHECK_EQ_INT(fa.releases, 8, "each connect's ephemeral port went back once it ended");
 	CHECK_EQ_INT(frame_pool__nr_free(fa.pool), FAKE_FRAMES, "every frame of A came back");
 	CHECK_EQ_INT(frame_pool__nr_free(fb.pool), FAKE_FRAMES, "every frame of B came back");
 	zs_stack_close(A);
