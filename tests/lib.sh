@@ -124,6 +124,18 @@ require_env() {
 	fi
 }
 
+# require_built FILE...: the test's own tools are built; otherwise one "not ok"
+# line naming the first that is missing, and exit.
+require_built() {
+	local f
+	for f in "$@"; do
+		if [ ! -x "$f" ]; then
+			not_ok "$(basename "$0" .sh): $f is missing (run: make tests)"
+			exit 1
+		fi
+	done
+}
+
 # setup DESCRIPTION FUNCTION [ARGS]: runs a setup step with errexit on; the
 # first failing command ends the test with one "not ok" line naming it.
 setup() {
@@ -191,3 +203,6 @@ ifindex() {
 	ip -n "$1" -j link show dev "$2" |
 		"$TNA_PY" -c 'import json, sys; print(json.load(sys.stdin)[0]["ifindex"])'
 }
+
+# listening NS PORT: a TCP socket in NS listens on PORT.
+listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; }

@@ -18,6 +18,7 @@
 # all read before and after each run.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.bash"
+source "$(dirname "${BASH_SOURCE[0]}")/../integration/zslib.bash"
 
 SECS=${TNA_BENCH_SECONDS:-4}
 WARMUP=${TNA_BENCH_WARMUP:-1}
@@ -28,6 +29,7 @@ SRV_CPU=${TNA_BENCH_DUT_CPU:-1}
 CLI_CPU=${TNA_BENCH_GEN_CPU:-0}
 SRV_IP=10.76.0.1
 CLI_IP=10.76.0.2
+ZS_DEV=zsa
 PORT=8080
 BULK_PORT=9000
 HZ=$(getconf CLK_TCK)
@@ -100,12 +102,6 @@ cpu_snapshot() {
 	echo "$(proc_ticks "$SERVER_PID") $t $(softirq_ticks) $(busy_ticks "$CLI_CPU")"
 }
 
-steered() {
-	tnactl explain zsa 2>/dev/null | grep -q "steered to zstack" &&
-		tnactl explain zsa | grep -q "deployed: live"
-}
-listening() { ip netns exec "$SRV" ss -Hltn "sport = :$PORT" | grep -q .; }
-
 # server_start KIND BODY: KIND is zs-http, kern-http or nginx, on SRV_CPU.
 server_start() {
 	local kind=$1 body=$2
@@ -120,7 +116,7 @@ server_start() {
 		ip netns exec "$SRV" taskset -c "$SRV_CPU" "$TOOLS/kern-http" $SRV_IP $PORT \
 			--body "$body" >"$TMPD/server.log" 2>&1 &
 		SERVER_PID=$!
-		wait_until 5 listening
+		wait_until 5 listening "$SRV" $PORT
 		;;
 	nginx)
 		mkdir -p "$TMPD/www"
@@ -145,7 +141,7 @@ server_start() {
 		ip netns exec "$SRV" taskset -c "$SRV_CPU" nginx -c "$TMPD/nginx.conf" \
 			>"$TMPD/server.log" 2>&1 &
 		SERVER_PID=$!
-		wait_until 5 listening
+		wait_until 5 listening "$SRV" $PORT
 		;;
 	esac
 }
@@ -157,8 +153,7 @@ server_stop() {
 	kill -TERM "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null
 	SERVER_PID=
-	wait_until 3 sh -c "! '$TNA_BUILD/tnactl' -s '$SOCK' explain zsa 2>/dev/null |
-		grep -q 'steered to zstack'"
+	wait_until 3 steering_gone
 	sleep 0.5
 }
 
@@ -225,7 +220,7 @@ bulk_run() {
 	fi
 	ip netns exec "$CLI" taskset -c "$CLI_CPU" timeout 120 $peer &
 	local peer_pid=$!
-	wait_until 3 sh -c "ip netns exec '$CLI' ss -Hltn 'sport = :$BULK_PORT' | grep -q ."
+	wait_until 3 listening "$CLI" $BULK_PORT
 	start=$(date +%s%N)
 	if [ "$stack" = zstack ]; then
 		out=$(ip netns exec "$SRV" taskset -c "$SRV_CPU" timeout 120 "$TNA_BUILD/zs-bulk" zsa \

@@ -8,39 +8,22 @@
 # application gives the port back to the kernel.
 set -u
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/zslib.bash"
 require_env ethtool
 APP=$TNA_BUILD/tools/zs-api-test
-if [ ! -x "$APP" ]; then
-	not_ok "zs_api: $APP is missing (run: make tests)"
-	exit 1
-fi
+require_built "$APP"
 trap 'daemon_stop; ns_cleanup' EXIT
 
 A_IP=10.79.0.1
 B_IP=10.79.0.2
+ZS_DEV=zsa
+ZS_PEER=zsb
 PORT=8080
 KPORT=9090
 REPLY=200000
+zs_start
 
-topology() {
-	ns_new a >/dev/null
-	ns_new b >/dev/null
-	ip link add zsa netns "$A" type veth peer name zsb netns "$B"
-	ip -n "$A" addr add $A_IP/24 dev zsa
-	ip -n "$B" addr add $B_IP/24 dev zsb
-	ip -n "$A" link set zsa up
-	ip -n "$B" link set zsb up
-	# Kernel TCP over veth leaves checksums to offload; zstack sees the wire.
-	ip netns exec "$B" ethtool -K zsb tx off >/dev/null
-	ip netns exec "$A" ethtool -K zsa tx off >/dev/null
-}
-A=${TNA_NS_PREFIX}-a
-B=${TNA_NS_PREFIX}-b
-setup "two namespaces joined by a veth" topology
-daemon_start "$A" || { not_ok "daemon starts"; exit 1; }
-export ZSTACK_TNA_CONTROL=$SOCK
-
-# FNV-1a 64 and the pattern, as zs-api-test computes them.
+# FNV-1a 64 and the pattern, as zs-api-test computes them; a socket read to EOF.
 PYLIB='
 def fnv(data, h=0xcbf29ce484222325):
     for b in data:
@@ -48,6 +31,13 @@ def fnv(data, h=0xcbf29ce484222325):
     return h
 def pattern(n):
     return bytes((i * 131 + 7) & 0xff for i in range(n))
+def read_to_eof(s):
+    got = b""
+    while True:
+        b = s.recv(65536)
+        if not b:
+            return got
+        got += b
 '
 
 # kclient BYTES: a kernel client sends BYTES random bytes, shuts down its side,
@@ -60,13 +50,7 @@ data = os.urandom(n)
 s = socket.create_connection((sys.argv[3], int(sys.argv[4])), timeout=10)
 s.sendall(data)
 s.shutdown(socket.SHUT_WR)
-got = b""
-while True:
-    b = s.recv(65536)
-    if not b:
-        break
-    got += b
-head, _, body = got.partition(b"\n")
+head, _, body = read_to_eof(s).partition(b"\n")
 want = "%d %016x" % (n, fnv(data))
 if head.decode() != want:
     print("reply head %r, want %r" % (head, want))
@@ -94,12 +78,6 @@ counters() {
 	ip netns exec "$B" timeout 3 socat -T 2 - UDP:$A_IP:$((PORT + 1)) <<<"stats" 2>/dev/null
 }
 counter() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }'; }
-steering_live() { tnactl explain zsa 2>/dev/null | grep -q "deployed: live"; }
-kernel_can_bind() {
-	ip netns exec "$A" "$TNA_PY" -c 'import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))' "$A_IP" "$1" 2>/dev/null
-}
 
 # --- a zstack server, kernel clients ---------------------------------------
 OUT=$(mktemp)
@@ -185,12 +163,7 @@ l.bind((sys.argv[1], int(sys.argv[2])))
 l.listen(1)
 print("ready", flush=True)
 c, _ = l.accept()
-got = b""
-while True:
-    b = c.recv(65536)
-    if not b:
-        break
-    got += b
+got = read_to_eof(c)
 c.sendall(pattern(int(sys.argv[3])))
 c.close()
 print("received %d %016x" % (len(got), fnv(got)), flush=True)' $B_IP $KPORT "$1"

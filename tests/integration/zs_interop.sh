@@ -8,18 +8,16 @@
 # throughout.
 set -u
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/zslib.bash"
 require_env ethtool curl wrk sha256sum
-for b in zs-echo zs-http zs-bulk tools/kern-http; do
-	if [ ! -x "$TNA_BUILD/$b" ]; then
-		not_ok "zs_interop: $TNA_BUILD/$b is missing (run: make tests)"
-		exit 1
-	fi
-done
+require_built "$TNA_BUILD"/{zs-echo,zs-http,zs-bulk,tools/kern-http}
 TMPD=$(mktemp -d)
 trap 'app_stop; daemon_stop; ns_cleanup; rm -rf "$TMPD"' EXIT
 
 A_IP=10.79.0.1
 B_IP=10.79.0.2
+ZS_DEV=zia
+ZS_PEER=zib
 ECHO_PORT=7007
 HTTP_PORT=8080
 KHTTP_PORT=8081	# kern-http on A: the byte-for-byte reference
@@ -29,47 +27,15 @@ FROM_KERNEL=9002 # zs-bulk receives from a kernel sender on B
 HELD=8090	# held by a kernel listener on A
 BULK=${TNA_ZS_BULK:-100M}
 BULK_TIMEOUT=${TNA_ZS_BULK_TIMEOUT:-40}
-A=${TNA_NS_PREFIX}-a
-B=${TNA_NS_PREFIX}-b
 APP_PID=
 
 topology() {
-	ns_new a >/dev/null
-	ns_new b >/dev/null
-	ip link add zia netns "$A" type veth peer name zib netns "$B"
-	ip -n "$A" addr add $A_IP/24 dev zia
-	ip -n "$B" addr add $B_IP/24 dev zib
-	ip -n "$A" link set zia up
-	ip -n "$B" link set zib up
-	# Kernel TCP over veth leaves checksums to offload; zstack sees the wire.
-	ip netns exec "$A" ethtool -K zia tx off >/dev/null
-	ip netns exec "$B" ethtool -K zib tx off >/dev/null
+	zs_topology
 	ip netns exec "$B" ethtool -K zib gro on >/dev/null
 	head -c "$(numfmt --from=iec "$BULK")" /dev/urandom >"$TMPD/data"
 	sha256sum <"$TMPD/data" | cut -d' ' -f1 >"$TMPD/data.sha"
 }
-setup "two namespaces joined by a veth, $BULK of random data" topology
-daemon_start "$A" || { not_ok "daemon starts"; exit 1; }
-export ZSTACK_TNA_CONTROL=$SOCK
-
-ping_ok() { ip netns exec "$B" ping -c 1 -W 1 $A_IP >/dev/null; }
-kernel_tcp_ok() {
-	ip netns exec "$A" timeout 5 socat -u TCP-LISTEN:$OTHER,bind=$A_IP,reuseaddr \
-		OPEN:/dev/null,creat &
-	local srv=$!
-	wait_until 3 listening "$A" $OTHER
-	echo hello | ip netns exec "$B" timeout 3 socat -u - TCP:$A_IP:$OTHER
-	local rc=$?
-	wait $srv
-	return $rc
-}
-unaffected() {
-	check "ping $1" ping_ok
-	check "kernel TCP on port $OTHER $1" kernel_tcp_ok
-}
-listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; }
-steering_entries() { tnactl explain zia 2>/dev/null | grep -c "steered to zstack" || true; }
-steered() { [ "$(steering_entries)" -ge 1 ] && tnactl explain zia | grep -q "deployed: live"; }
+zs_start "two namespaces joined by a veth, $BULK of random data" topology
 
 # app_start NAME ARGS...: a zstack example in A, its output in $TMPD/NAME.out;
 # returns once it listens and its steering is live.
@@ -100,7 +66,7 @@ app_stop() {
 		wait "$pid" 2>/dev/null
 		rc=124
 	fi
-	wait_until 3 test "$(steering_entries)" -eq 0
+	wait_until 3 steering_gone
 	sleep 0.5
 	return $rc
 }
@@ -178,9 +144,7 @@ grep -E 'Socket errors|Non-2xx' "$TMPD/wrk" | sed 's/^/# /'
 unaffected "while zs-http serves"
 
 # A kernel socket holds $HELD: zs-http must say so and exit 1.
-ip netns exec "$A" timeout 10 socat -u TCP-LISTEN:$HELD,bind=$A_IP OPEN:/dev/null,creat &
-KSRV=$!
-wait_until 3 listening "$A" $HELD
+kernel_listen $HELD
 check "zs-http exits 0 on SIGTERM and gives its steering back" app_stop
 ip netns exec "$A" timeout 10 "$TNA_BUILD/zs-http" zia $A_IP $HELD >"$TMPD/held" 2>&1
 check "zs-http on a port a kernel listener holds exits 1" test $? -eq 1
@@ -204,11 +168,8 @@ check "curl gets an answer from it" ip netns exec "$B" curl -sf -m 5 -o /dev/nul
 kill -KILL "$APP_PID"
 wait "$APP_PID" 2>/dev/null
 APP_PID=
-check "after SIGKILL the steering is gone" wait_until 3 test "$(steering_entries)" -eq 0
-ip netns exec "$A" timeout 5 socat -u TCP-LISTEN:$HTTP_PORT,bind=$A_IP,reuseaddr \
-	OPEN:"$TMPD/after-kill",creat &
-KSRV=$!
-wait_until 3 listening "$A" $HTTP_PORT
+check "after SIGKILL the steering is gone" wait_until 3 steering_gone
+kernel_listen $HTTP_PORT "$TMPD/after-kill"
 echo "kernel again" | ip netns exec "$B" timeout 3 socat -u - TCP:$A_IP:$HTTP_PORT
 wait $KSRV
 check "after SIGKILL a kernel socat listens on $HTTP_PORT and gets the line" \
@@ -235,41 +196,30 @@ loss() {
 	EOF
 }
 
-# bulk_to_kernel LABEL: zs-bulk sends $BULK, socat on B hashes what arrives.
-bulk_to_kernel() {
-	local label=$1 rc
-	ip netns exec "$B" timeout "$BULK_TIMEOUT" sh -c \
-		"socat -u -b 65536 TCP-LISTEN:$TO_KERNEL,bind=$B_IP,reuseaddr - |
-		 sha256sum | cut -d' ' -f1" >"$TMPD/k.sha" &
-	local srv=$!
-	wait_until 3 listening "$B" $TO_KERNEL
+# bulk LABEL send|recv: zs-bulk sends $BULK to socat on B, which hashes what
+# arrives, or receives the random file from socat; the hashes must be equal.
+bulk() {
+	local label=$1 dir=$2 port did what sha rc srv
+	if [ "$dir" = send ]; then
+		port=$TO_KERNEL did=sent what="sends $BULK to" sha=$TMPD/k.sha
+		ip netns exec "$B" timeout "$BULK_TIMEOUT" sh -c \
+			"socat -u -b 65536 TCP-LISTEN:$port,bind=$B_IP,reuseaddr - |
+			 sha256sum | cut -d' ' -f1" >"$sha" &
+	else
+		port=$FROM_KERNEL did=received what="receives $BULK from" sha=$TMPD/data.sha
+		ip netns exec "$B" timeout "$BULK_TIMEOUT" socat -u -b 65536 OPEN:"$TMPD/data" \
+			TCP-LISTEN:$port,bind=$B_IP,reuseaddr &
+	fi
+	srv=$!
+	wait_until 3 listening "$B" $port
 	ip netns exec "$A" timeout "$BULK_TIMEOUT" "$TNA_BUILD/zs-bulk" zia --connect $B_IP \
-		$TO_KERNEL --bytes "$BULK" --send --sha256 >"$TMPD/zs.out" 2>&1
+		$port --bytes "$BULK" --$dir --sha256 >"$TMPD/zs.out" 2>&1
 	rc=$?
 	wait $srv
-	sed -n 's/^\(sent.*Gbit\/s\).*/# zs-bulk '"$label"': \1/p' "$TMPD/zs.out"
+	sed -n "s/^\($did.*Gbit\/s\).*/# zs-bulk $label: \1/p" "$TMPD/zs.out"
 	[ $rc -eq 0 ] || sed 's/^/# /' "$TMPD/zs.out"
-	check "$label: zs-bulk sends $BULK to a kernel socat, both hash it the same" \
-		test $rc -eq 0 -a "$(awk '/^sent/ { print $NF }' "$TMPD/zs.out")" = \
-		"$(cat "$TMPD/k.sha")"
-}
-
-# bulk_from_kernel LABEL: socat on B sends the random file, zs-bulk hashes it.
-bulk_from_kernel() {
-	local label=$1 rc
-	ip netns exec "$B" timeout "$BULK_TIMEOUT" socat -u -b 65536 OPEN:"$TMPD/data" \
-		TCP-LISTEN:$FROM_KERNEL,bind=$B_IP,reuseaddr &
-	local srv=$!
-	wait_until 3 listening "$B" $FROM_KERNEL
-	ip netns exec "$A" timeout "$BULK_TIMEOUT" "$TNA_BUILD/zs-bulk" zia --connect $B_IP \
-		$FROM_KERNEL --bytes "$BULK" --recv --sha256 >"$TMPD/zs.out" 2>&1
-	rc=$?
-	wait $srv
-	sed -n 's/^\(received.*Gbit\/s\).*/# zs-bulk '"$label"': \1/p' "$TMPD/zs.out"
-	[ $rc -eq 0 ] || sed 's/^/# /' "$TMPD/zs.out"
-	check "$label: zs-bulk receives $BULK from a kernel socat, both hash it the same" \
-		test $rc -eq 0 -a "$(awk '/^received/ { print $NF }' "$TMPD/zs.out")" = \
-		"$(cat "$TMPD/data.sha")"
+	check "$label: zs-bulk $what a kernel socat, both hash it the same" \
+		test $rc -eq 0 -a "$(awk "/^$did/ { print \$NF }" "$TMPD/zs.out")" = "$(cat "$sha")"
 }
 
 for pct in 0 1 5; do
@@ -279,8 +229,8 @@ for pct in 0 1 5; do
 	fi
 	label="$pct % loss"
 	[ $pct -eq 0 ] && label="no loss"
-	bulk_to_kernel "$label"
-	bulk_from_kernel "$label"
+	bulk "$label" send
+	bulk "$label" recv
 done
 loss 0
 unaffected "after zstack"

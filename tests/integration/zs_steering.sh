@@ -8,60 +8,24 @@
 # throughout.
 set -u
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/zslib.bash"
 require_env tcpdump ethtool
 PROBE=$TNA_BUILD/tools/zs-steer-probe
-if [ ! -x "$PROBE" ]; then
-	not_ok "zs_steering: $PROBE is missing (run: make tests)"
-	exit 1
-fi
+require_built "$PROBE"
 trap 'daemon_stop; ns_cleanup' EXIT
 
 A_IP=10.78.0.1
 B_IP=10.78.0.2
+ZS_DEV=zsa
+ZS_PEER=zsb
 PORT=8080
 OTHER=8081
+zs_start
 
-topology() {
-	ns_new a >/dev/null
-	ns_new b >/dev/null
-	ip link add zsa netns "$A" type veth peer name zsb netns "$B"
-	ip -n "$A" addr add $A_IP/24 dev zsa
-	ip -n "$B" addr add $B_IP/24 dev zsb
-	ip -n "$A" link set zsa up
-	ip -n "$B" link set zsb up
-	# Kernel TCP over veth leaves checksums to offload; zstack sees the wire.
-	ip netns exec "$B" ethtool -K zsb tx off >/dev/null
-	ip netns exec "$A" ethtool -K zsa tx off >/dev/null
-}
-A=${TNA_NS_PREFIX}-a
-B=${TNA_NS_PREFIX}-b
-setup "two namespaces joined by a veth" topology
-daemon_start "$A" || { not_ok "daemon starts"; exit 1; }
-export ZSTACK_TNA_CONTROL=$SOCK
-
-steering_live() { tnactl explain zsa 2>/dev/null | grep -q "deployed: live"; }
-steering_entries() { tnactl explain zsa 2>/dev/null | grep -c "steered to zstack" || true; }
 zstack_listeners() { tnactl -j graph | json_find nodes | grep -c '"owner": "zstack"' || true; }
-kernel_can_bind() {
-	ip netns exec "$A" "$TNA_PY" -c 'import socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2])))' "$A_IP" "$1" 2>/dev/null
-}
 fails() { ! "$@"; }
-ping_ok() { ip netns exec "$B" ping -c 1 -W 1 $A_IP >/dev/null; }
-# A kernel server on A answers a kernel client on B on another port.
-kernel_tcp_ok() {
-	ip netns exec "$A" timeout 5 socat -u TCP-LISTEN:$OTHER,bind=$A_IP,reuseaddr \
-		OPEN:/dev/null,creat & local srv=$!
-	sleep 0.2
-	echo hello | ip netns exec "$B" timeout 3 socat -u - TCP:$A_IP:$OTHER
-	local rc=$?
-	wait $srv
-	return $rc
-}
 
-check "ping before zstack" ping_ok
-check "kernel TCP on port $OTHER before zstack" kernel_tcp_ok
+unaffected "before zstack"
 
 # The application: 8 s of counting SYNs to $PORT on its AF_XDP socket.
 PROBE_OUT=$(mktemp)
@@ -85,8 +49,7 @@ check "no RST came back from $A_IP:$PORT" sh -c "! grep -q 'Flags \[R' '$DUMP'"
 check "the kernel cannot bind $A_IP:$PORT while zstack holds it" fails kernel_can_bind $PORT
 ip netns exec "$A" timeout 2 socat -u TCP-LISTEN:$PORT,bind=$A_IP,reuseaddr /dev/null 2>/dev/null
 check "a kernel listener on $PORT is refused while zstack holds it" test $? -ne 0
-check "ping while zstack steers" ping_ok
-check "kernel TCP on port $OTHER while zstack steers" kernel_tcp_ok
+unaffected "while zstack steers"
 wait $PROBE_PID
 check "the SYNs arrived on the AF_XDP socket" \
 	sh -c "grep -Eq '^syns [1-9]' '$PROBE_OUT'"
@@ -108,9 +71,7 @@ check "an fd sent with zs-register is not taken by a later zs-attach ($R)" \
 	grep -q "needs the AF_XDP socket" <<<"$R"
 
 # A port a kernel socket holds is refused with port-in-use.
-ip netns exec "$A" timeout 5 socat -u TCP-LISTEN:$OTHER,bind=$A_IP OPEN:/dev/null,creat &
-KSRV=$!
-sleep 0.3
+kernel_listen $OTHER
 ip netns exec "$A" "$PROBE" zsa $A_IP $OTHER 1 >"$PROBE_OUT" 2>&1
 check "a port held by a kernel listener is refused" test $? -ne 0
 check "the refusal names the port and says what to do" \
@@ -127,14 +88,12 @@ wait_until 5 steering_live
 check "the probe listens again" wait_until 3 grep -q listening "$PROBE_OUT"
 grep -q listening "$PROBE_OUT" || sed 's/^/# probe: /' "$PROBE_OUT"
 { kill -9 $PROBE_PID; wait $PROBE_PID; } 2>/dev/null
-check "after SIGKILL the steering entry is gone" wait_until 3 test "$(steering_entries)" -eq 0
+check "after SIGKILL the steering entry is gone" wait_until 3 steering_gone
 check "after SIGKILL the graph has no zstack listener" test "$(zstack_listeners)" -eq 0
 check "after SIGKILL a kernel socket binds $A_IP:$PORT" kernel_can_bind $PORT
 check "after SIGKILL the daemon logs the release" grep -q "zs-steer-probe.*gone: released" \
 	"$DAEMON_LOG"
-ip netns exec "$A" timeout 5 socat -u TCP-LISTEN:$PORT,bind=$A_IP,reuseaddr OPEN:/dev/null,creat &
-KSRV=$!
-sleep 0.3
+kernel_listen $PORT
 echo hi | ip netns exec "$B" timeout 3 socat -u - TCP:$A_IP:$PORT
 check "after SIGKILL a kernel server on $PORT answers the kernel client" test $? -eq 0
 wait $KSRV 2>/dev/null
