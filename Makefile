@@ -4,7 +4,7 @@
 BUILD   ?= build
 CC      ?= gcc
 CLANG   ?= clang
-PKGS    := libbpf libxdp libmnl libnl-route-3.0 jansson
+PKGS    := libbpf libmnl jansson
 ARCH_INC := /usr/include/$(shell gcc -dumpmachine)
 
 CFLAGS  ?= -O2 -g

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
 	# build
 	make gcc clang llvm libclang-rt-14-dev pkg-config libc6-dev linux-libc-dev
-	libbpf-dev libxdp-dev libmnl-dev libnl-3-dev libnl-route-3-dev libjansson-dev
+	libbpf-dev libmnl-dev libjansson-dev
 	libelf-dev zlib1g-dev bpftool
 	# tests, demo and benchmarks
 	iproute2 nftables iptables iputils-ping socat curl wrk iperf3 graphviz
