@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,9 @@
 #define CONTROL_MAX_CLIENTS 64
 #define CONTROL_MAX_OUTPUT (16u << 20)
 #define CONTROL_EVENTS 32
+/* Output buffer a client keeps between answers. A larger one, left by a large
+ * answer, is freed once sent and the heap trimmed: the RSS falls back. */
+#define CONTROL_KEEP_OUTPUT (64u << 10)
 /* Fds a client may have sent (SCM_RIGHTS) that no request took yet. */
 #define CONTROL_MAX_FDS 8
 
@@ -87,6 +91,17 @@ static void client_drop(struct control_client *c)
 	pr_debug("client %u: disconnected", c->id);
 }
 
+static void client_free_output(struct control_client *c)
+{
+	bool large = c->out_cap > CONTROL_KEEP_OUTPUT;
+
+	free(c->out);
+	c->out = NULL;
+	c->out_off = c->out_len = c->out_cap = 0;
+	if (large)
+		malloc_trim(0);
+}
+
 /* Frees dropped clients; only between epoll batches, which may still name them. */
 static void control_reap(struct control *ctl)
 {
@@ -100,7 +115,7 @@ static void control_reap(struct control *ctl)
 			continue;
 		}
 		ctl->clients[i] = ctl->clients[--ctl->nclients];
-		free(c->out);
+		client_free_output(c);
 		free(c);
 	}
 }
@@ -141,6 +156,8 @@ static void client_flush(struct control_client *c)
 		c->out_off += n;
 	}
 	c->out_off = c->out_len = 0;
+	if (c->out_cap > CONTROL_KEEP_OUTPUT)
+		client_free_output(c);
 	if (c->closing)
 		client_drop(c);
 }
@@ -170,11 +187,15 @@ static int client_queue(struct control_client *c, const char *data, size_t len)
 	return 0;
 }
 
+/* As json_dump_callback wants: 0, or -1 when out of memory. */
+static int client_write(const char *buf, size_t len, void *data)
+{
+	return client_queue(data, buf, len) ? -1 : 0;
+}
+
 static void client_respond(struct control_client *c, json_t *resp)
 {
-	static const char oom[] =
-		"{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":\"the daemon is out "
-		"of memory; retry later\"}}\n";
+	static const char oom[] = PROTO_OOM_LINE;
 	size_t len;
 	char *line = resp ? proto_encode(resp, &len) : NULL;
 	int err;
@@ -197,8 +218,13 @@ static void client_handle_line(struct control_client *c, const char *line, size_
 
 	c->ctl->stats.requests++;
 	pr_debug("client %u: %.*s", c->id, (int)(len > 200 ? 200 : len), line);
-	client_respond(c, proto_dispatch(control_commands, control_commands_count, &call, line,
-					 len));
+	/* The answer goes into the output as it is rendered, however large: only
+	 * monitors are held to max_output, and the socket drains it on EPOLLOUT. */
+	if (proto_serve(control_commands, control_commands_count, &call, line, len,
+			client_write, c)) {
+		pr_warn("client %u: out of memory for its response; disconnecting it", c->id);
+		client_drop(c);
+	}
 }
 
 static void client_too_large(struct control_client *c)

@@ -59,20 +59,33 @@ static json_t *cmd_ping(void *ctx, const json_t *req)
 	return proto_ok(json_string("pong"));
 }
 
-static json_t *cmd_graph(void *ctx, const json_t *req)
+static int cmd_graph(void *ctx, const json_t *req, json_t **error, json_dump_callback_t write,
+		     void *data)
 {
 	(void)req;
-	return cmd_result(graph__to_json(call_opts(ctx)->graph), "graph");
+	*error = NULL;
+	return graph__write_json(call_opts(ctx)->graph, write, data);
 }
 
-static json_t *cmd_dot(void *ctx, const json_t *req)
+static int cmd_dot(void *ctx, const json_t *req, json_t **error, json_dump_callback_t write,
+		   void *data)
 {
 	char *dot = graph__to_dot(call_opts(ctx)->graph);
-	json_t *resp = cmd_result(dot ? json_string(dot) : NULL, "Graphviz source");
+	json_t *text = dot ? json_string(dot) : NULL;
+	int err = 0;
 
 	(void)req;
+	/* Freed before the escaped copy goes out, so that two copies is the most. */
 	free(dot);
-	return resp;
+	*error = NULL;
+	if (!text) {
+		*error = cmd_result(NULL, "Graphviz source");
+		return -ENOMEM;
+	}
+	if (json_dump_callback(text, write, data, JSON_COMPACT | JSON_ENCODE_ANY))
+		err = -ENOMEM;
+	json_decref(text);
+	return err;
 }
 
 static json_t *cmd_show(void *ctx, const json_t *req)
@@ -250,24 +263,24 @@ static json_t *cmd_monitor(void *ctx, const json_t *req)
 }
 
 const struct proto_command control_commands[] = {
-	{ "ping", cmd_ping },
-	{ "graph", cmd_graph },
-	{ "dot", cmd_dot },
-	{ "show", cmd_show },
-	{ "caps", cmd_caps },
-	{ "fdb", cmd_fdb },
-	{ "neigh", cmd_neigh },
-	{ "stats", cmd_stats },
-	{ "pipeline", cmd_pipeline },
-	{ "explain", cmd_explain },
-	{ "reload", cmd_reload },
-	{ "monitor", cmd_monitor },
-	{ "zs-register", zs_cmd_register },
-	{ "zs-attach", zs_cmd_attach },
-	{ "zs-listen", zs_cmd_listen },
-	{ "zs-connect", zs_cmd_connect },
-	{ "zs-release", zs_cmd_release },
-	{ "zs-status", zs_cmd_status },
+	{ .name = "ping", .run = cmd_ping },
+	{ .name = "graph", .stream = cmd_graph },
+	{ .name = "dot", .stream = cmd_dot },
+	{ .name = "show", .run = cmd_show },
+	{ .name = "caps", .run = cmd_caps },
+	{ .name = "fdb", .run = cmd_fdb },
+	{ .name = "neigh", .run = cmd_neigh },
+	{ .name = "stats", .run = cmd_stats },
+	{ .name = "pipeline", .run = cmd_pipeline },
+	{ .name = "explain", .run = cmd_explain },
+	{ .name = "reload", .run = cmd_reload },
+	{ .name = "monitor", .run = cmd_monitor },
+	{ .name = "zs-register", .run = zs_cmd_register },
+	{ .name = "zs-attach", .run = zs_cmd_attach },
+	{ .name = "zs-listen", .run = zs_cmd_listen },
+	{ .name = "zs-connect", .run = zs_cmd_connect },
+	{ .name = "zs-release", .run = zs_cmd_release },
+	{ .name = "zs-status", .run = zs_cmd_status },
 };
 
 const size_t control_commands_count = sizeof(control_commands) / sizeof(control_commands[0]);

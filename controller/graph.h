@@ -56,6 +56,10 @@ void graph__drop_zstack_app(struct graph *g, uint32_t id);
 
 /* {"nodes":[...],"edges":[...],"services":[...]}; caller owns the reference. */
 json_t *graph__to_json(struct graph *g);
+/* The same text as graph__to_json's compact dump, written through write
+ * piece by piece, so that no more than one node's tree is held at a time.
+ * 0, or -ENOMEM when memory or write failed (the text is then cut short). */
+int graph__write_json(struct graph *g, json_dump_callback_t write, void *data);
 /* One node and its edges: {"node":{...},"edges":[...]}, or NULL if unknown. */
 json_t *graph__node_json(struct graph *g, const char *id);
 /* Graphviz source; caller frees. */

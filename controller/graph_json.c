@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Node attributes as JSON (GRAPH.md), rendered on request from the stored
- * objects, and the whole graph as one document.
+ * objects, and the whole graph as one document: a tree, or text written node
+ * by node for answers too large to hold twice.
  */
 #include <errno.h>
 #include <net/if_arp.h>
@@ -371,19 +372,30 @@ static int node_cmp(const void *a, const void *b)
 	return strcmp((*(const struct gnode *const *)a)->id, (*(const struct gnode *const *)b)->id);
 }
 
-static json_t *nodes_json(const struct graph *g)
+/* Every node, sorted by id; caller frees. NULL on ENOMEM. */
+static struct gnode **sorted_nodes(const struct graph *g, size_t *count)
 {
 	struct gnode **v = malloc((g->nodes.count + 1) * sizeof(*v));
-	json_t *a = json_array();
 	struct gnode *n;
-	size_t count = 0;
+
+	*count = 0;
+	if (!v)
+		return NULL;
+	for (int k = 0; k < TNA_OBJ_KIND_MAX; k++)
+		graph_for_each_node(g, k, n)
+			v[(*count)++] = n;
+	qsort(v, *count, sizeof(*v), node_cmp);
+	return v;
+}
+
+static json_t *nodes_json(const struct graph *g)
+{
+	size_t count;
+	struct gnode **v = sorted_nodes(g, &count);
+	json_t *a = json_array();
 
 	if (!v || !a)
 		goto fail;
-	for (int k = 0; k < TNA_OBJ_KIND_MAX; k++)
-		graph_for_each_node(g, k, n)
-			v[count++] = n;
-	qsort(v, count, sizeof(*v), node_cmp);
 	for (size_t i = 0; i < count; i++)
 		if (json_array_append_new(a, graph_node_render(g, v[i])))
 			goto fail;
@@ -428,6 +440,82 @@ json_t *graph__to_json(struct graph *g)
 	}
 	return json_pack("{s:o, s:o, s:o}", "nodes", nodes, "edges", edges, "services",
 			 services);
+}
+
+/* Where graph__write_json's text goes, and the first failure. */
+struct json_writer {
+	json_dump_callback_t write;
+	void *data;
+	int err;
+};
+
+static void writer_text(struct json_writer *w, const char *text)
+{
+	if (!w->err && w->write(text, strlen(text), w->data))
+		w->err = -ENOMEM;
+}
+
+/* Writes j, which it takes, as graph__to_json's dump would show it. */
+static void writer_value(struct json_writer *w, json_t *j)
+{
+	if (!j)
+		w->err = -ENOMEM;
+	else if (!w->err && json_dump_callback(j, w->write, w->data, JSON_COMPACT))
+		w->err = -ENOMEM;
+	json_decref(j);
+}
+
+static void write_nodes(const struct graph *g, struct json_writer *w)
+{
+	size_t count;
+	struct gnode **v = sorted_nodes(g, &count);
+
+	if (!v) {
+		w->err = -ENOMEM;
+		return;
+	}
+	writer_text(w, "[");
+	for (size_t i = 0; i < count && !w->err; i++) {
+		if (i)
+			writer_text(w, ",");
+		writer_value(w, graph_node_render(g, v[i]));
+	}
+	writer_text(w, "]");
+	free(v);
+}
+
+static void write_edges(const struct graph *g, struct json_writer *w)
+{
+	struct gedge *edges;
+	size_t count;
+
+	if (graph_edges(g, &edges, &count)) {
+		w->err = -ENOMEM;
+		return;
+	}
+	writer_text(w, "[");
+	for (size_t i = 0; i < count && !w->err; i++) {
+		if (i)
+			writer_text(w, ",");
+		writer_value(w, graph_edge_json(&edges[i]));
+	}
+	writer_text(w, "]");
+	free(edges);
+}
+
+int graph__write_json(struct graph *g, json_dump_callback_t write, void *data)
+{
+	struct json_writer w = { .write = write, .data = data };
+
+	writer_text(&w, "{\"nodes\":");
+	write_nodes(g, &w);
+	writer_text(&w, ",\"edges\":");
+	write_edges(g, &w);
+	writer_text(&w, ",\"services\":");
+	/* A few per link and listener, unlike nodes and edges: one tree is fine. */
+	writer_value(&w, graph_services_json(g));
+	writer_text(&w, "}");
+	return w.err;
 }
 
 json_t *graph__node_json(struct graph *g, const char *id)

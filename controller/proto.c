@@ -217,24 +217,73 @@ static json_t *proto_unknown_command(const struct proto_command *cmds, size_t n,
 	return resp;
 }
 
-json_t *proto_dispatch(const struct proto_command *cmds, size_t n, void *ctx, const char *line,
-		       size_t len)
+/* Parses line and finds its command: the command with *req (caller decrefs),
+ * or NULL with *resp the response refusing it. */
+static const struct proto_command *proto_lookup(const struct proto_command *cmds, size_t n,
+						const char *line, size_t len, json_t **req,
+						json_t **resp)
 {
-	json_t *req, *resp;
 	const char *name;
 
-	if (proto_parse_request(line, len, &req, &resp))
-		return resp;
-	name = json_string_value(json_object_get(req, "cmd"));
-	resp = NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(cmds[i].name, name) == 0) {
-			resp = cmds[i].run(ctx, req);
-			goto out;
-		}
+	if (proto_parse_request(line, len, req, resp))
+		return NULL;
+	name = json_string_value(json_object_get(*req, "cmd"));
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	*resp = proto_unknown_command(cmds, n, name);
+	return NULL;
+}
+
+/* Puts the head of a successful response before a streamed result's first byte. */
+struct proto_stream {
+	json_dump_callback_t write;
+	void *data;
+	bool started;
+};
+
+static int proto_stream_write(const char *buf, size_t len, void *data)
+{
+	static const char head[] = "{\"ok\":true,\"result\":";
+	struct proto_stream *s = data;
+
+	if (!s->started) {
+		if (s->write(head, sizeof(head) - 1, s->data))
+			return -1;
+		s->started = true;
 	}
-	resp = proto_unknown_command(cmds, n, name);
-out:
+	return s->write(buf, len, s->data);
+}
+
+int proto_serve(const struct proto_command *cmds, size_t n, void *ctx, const char *line,
+		size_t len, json_dump_callback_t write, void *data)
+{
+	static const char oom[] = PROTO_OOM_LINE;
+	struct proto_stream s = { .write = write, .data = data };
+	const struct proto_command *cmd;
+	json_t *req, *resp = NULL;
+	int err = 0;
+
+	cmd = proto_lookup(cmds, n, line, len, &req, &resp);
+	if (cmd && cmd->stream) {
+		err = cmd->stream(ctx, req, &resp, proto_stream_write, &s);
+		if (!err)
+			err = proto_stream_write("}\n", 2, &s) ? -ENOMEM : 0;
+		/* Nothing written yet: resp (or the lack of memory) is the answer. */
+		else if (!s.started)
+			err = 0;
+	} else if (cmd) {
+		resp = cmd->run(ctx, req);
+	}
 	json_decref(req);
-	return resp;
+	if (err || s.started)
+		goto out;
+	/* Dumped straight into the output: no encoded copy of a large answer. */
+	if (!resp)
+		err = write(oom, sizeof(oom) - 1, data) ? -ENOMEM : 0;
+	else if (json_dump_callback(resp, write, data, JSON_COMPACT) || write("\n", 1, data))
+		err = -ENOMEM;
+out:
+	json_decref(resp);
+	return err;
 }

@@ -23,6 +23,10 @@
 #define PROTO_E_BUSY "busy"
 #define PROTO_E_INTERNAL "internal"
 
+/* The response when there is no memory to build another. */
+#define PROTO_OOM_LINE "{\"ok\":false,\"error\":{\"code\":\"internal\",\"message\":" \
+		       "\"the daemon is out of memory; retry later\"}}\n"
+
 /* Cuts a byte stream into lines of at most PROTO_MAX_LINE bytes. */
 struct proto_framer {
 	size_t len;	/* bytes held in buf */
@@ -55,16 +59,25 @@ int proto_parse_request(const char *line, size_t len, json_t **req, json_t **err
  * or null; -EINVAL when it is something else than a string. */
 int proto_arg_string(const json_t *req, const char *key, const char **out);
 
+/* A command has run or, for results too large to hold as a tree, stream. */
 struct proto_command {
 	const char *name;
 	/* Returns the response, built with proto_ok or proto_error. NULL means
 	 * out of memory. */
 	json_t *(*run)(void *ctx, const json_t *req);
+	/* Writes the result, one JSON value, through write (as jansson's
+	 * json_dump_callback does). Returns 0 once it is written; otherwise a
+	 * negative errno, with *error the response to send instead and nothing
+	 * written, or with *error NULL when memory or write failed. */
+	int (*stream)(void *ctx, const json_t *req, json_t **error, json_dump_callback_t write,
+		      void *data);
 };
 
-/* Parses line, finds its command in cmds and runs it. Always returns a
- * response, except NULL on ENOMEM. */
-json_t *proto_dispatch(const struct proto_command *cmds, size_t n, void *ctx, const char *line,
-		       size_t len);
+/* Parses line, finds its command in cmds, runs it and writes the response
+ * line through write: a run command's response is dumped straight into it,
+ * a stream command's result streamed. 0, or -ENOMEM when the line could not
+ * be written whole (a part may have been). */
+int proto_serve(const struct proto_command *cmds, size_t n, void *ctx, const char *line,
+		size_t len, json_dump_callback_t write, void *data);
 
 #endif

@@ -92,6 +92,35 @@ peak_rss() {
 }
 echo "# peak RSS: $(peak_rss) kB after the $CHURN-route churn"
 
+# rss_kb FIELD: the daemon's VmRSS or VmHWM, in kB.
+rss_kb() { awk -v f="$1:" '$1 == f { print $2 }' "/proc/$DAEMON_PID/status"; }
+
+# One `tnactl -j graph` with the daemon's peak RSS reset just before (clear_refs
+# 5). The answer is written out as it is rendered, so what it adds to the RSS
+# is about its own text (a tree of it took four times as much, on top of what
+# the earlier answers left); once sent, that text is given back.
+graph_answer_rss() {
+	local steady peak after kb i
+	steady=$(rss_kb VmRSS)
+	if ! echo 5 >"/proc/$DAEMON_PID/clear_refs"; then
+		skip "cannot reset the daemon's peak RSS: no graph answer measurement"
+		return
+	fi
+	kb=$(($(tnactl -j graph | wc -c) / 1024))
+	peak=$(rss_kb VmHWM)
+	for i in $(seq 1 20); do
+		after=$(rss_kb VmRSS)
+		[ "$after" -lt $((steady + kb / 2)) ] && break
+		sleep 0.1
+	done
+	echo "# peak RSS: $peak kB during a $kb kB graph answer; $steady kB before," \
+		"$after kB after"
+	check "the graph answer adds $((peak - steady)) kB to the RSS, under 2.5x its $kb kB" \
+		test $((peak - steady)) -lt $((kb * 5 / 2))
+	check "RSS falls back after the graph answer ($after kB, $steady kB before)" \
+		test "$after" -lt $((steady + kb / 2))
+}
+
 # burst VERB: BURST_BATCHES ip -batch processes at once, one check line.
 burst() {
 	local i pids=() failed=0 start=$SECONDS
@@ -115,6 +144,7 @@ RESYNCS_BEFORE=$(stat resyncs)
 burst add
 converge "burst of $((BURST_BATCHES * BURST_EACH)) adds"
 echo "# after the add burst: socket drops $(netlink_drops), resyncs $(stat resyncs)"
+graph_answer_rss
 
 # A daemon that keeps up is never overrun; one that is stopped while the burst
 # runs (as one starved of CPU would be) is, once its receive buffer fills.

@@ -140,48 +140,128 @@ static json_t *fake_echo(void *ctx, const json_t *req)
 	return proto_ok(json_deep_copy(json_object_get(req, "arg")));
 }
 
+static json_t *fake_oom(void *ctx, const json_t *req)
+{
+	(void)ctx;
+	(void)req;
+	return NULL;
+}
+
+/* Writes [1,2] in pieces, or refuses when the request has "refuse". */
+static int fake_stream(void *ctx, const json_t *req, json_t **error, json_dump_callback_t write,
+		       void *data)
+{
+	(*(int *)ctx)++;
+	*error = NULL;
+	if (json_object_get(req, "refuse")) {
+		*error = proto_error(PROTO_E_NOT_FOUND, "refused");
+		return -ENOENT;
+	}
+	if (write("[1", 2, data) || write(",2]", 3, data))
+		return -ENOMEM;
+	return 0;
+}
+
+/* A writer into a fixed buffer that fails once limit bytes are taken. */
+struct mem_out {
+	char buf[4096];
+	size_t len, limit;
+};
+
+static int mem_write(const char *buf, size_t len, void *data)
+{
+	struct mem_out *m = data;
+
+	if (m->len + len > m->limit)
+		return -1;
+	memcpy(m->buf + m->len, buf, len);
+	m->len += len;
+	return 0;
+}
+
+static const struct proto_command fake_cmds[] = {
+	{ .name = "echo", .run = fake_echo },
+	{ .name = "other", .run = fake_echo },
+	{ .name = "oom", .run = fake_oom },
+	{ .name = "stream", .stream = fake_stream },
+};
+
+/* Serves line into m (emptied first, limited to limit bytes): proto_serve's result. */
+static int serve(struct mem_out *m, size_t limit, int *calls, const char *line)
+{
+	m->len = 0;
+	m->limit = limit;
+	return proto_serve(fake_cmds, 4, calls, line, strlen(line), mem_write, m);
+}
+
+/* m's text, which must be one line, parsed; NULL otherwise. */
+static json_t *served(const struct mem_out *m)
+{
+	if (!m->len || m->buf[m->len - 1] != '\n' || memchr(m->buf, '\n', m->len - 1))
+		return NULL;
+	return json_loadb(m->buf, m->len - 1, 0, NULL);
+}
+
+static bool served_is(const struct mem_out *m, const char *text)
+{
+	return m->len == strlen(text) && memcmp(m->buf, text, m->len) == 0;
+}
+
 static void test_dispatch(void)
 {
-	static const struct proto_command cmds[] = {
-		{ "echo", fake_echo },
-		{ "other", fake_echo },
-	};
-	const char *line = "{\"cmd\":\"echo\",\"arg\":[1,\"x\"]}";
+	static struct mem_out m;
 	json_t *resp;
 	size_t len;
 	char *out;
-	int calls = 0;
+	int calls = 0, err;
 
-	resp = proto_dispatch(cmds, 2, &calls, line, strlen(line));
-	CHECK(calls == 1 && json_is_true(json_object_get(resp, "ok")) &&
-	      json_array_size(json_object_get(resp, "result")) == 2,
-	      "dispatch: runs the named command with its arguments");
+	err = serve(&m, sizeof(m.buf), &calls, "{\"cmd\":\"echo\",\"arg\":[1,\"x\"]}");
+	CHECK(err == 0 && calls == 1, "serve: runs the named command");
+	CHECK(served_is(&m, "{\"ok\":true,\"result\":[1,\"x\"]}\n"),
+	      "serve: its response, compact and in order, as one line");
+	resp = proto_ok(json_pack("[i,s]", 1, "x"));
 	out = proto_encode(resp, &len);
-	CHECK(out && len > 1 && out[len - 1] == '\n' && !memchr(out, '\n', len - 1),
-	      "encode: one line ending in a newline");
-	CHECK(out && strncmp(out, "{\"ok\":true,\"result\":[1,\"x\"]}", len - 1) == 0,
-	      "encode: compact, in order");
+	CHECK(out && len == m.len && memcmp(out, m.buf, len) == 0,
+	      "encode: the same line as serve");
 	free(out);
 	json_decref(resp);
 
-	resp = proto_dispatch(cmds, 2, &calls, "{\"cmd\":\"nope\"}", 14);
-	CHECK(calls == 1 && strcmp(error_code(resp) ?: "", PROTO_E_UNKNOWN_COMMAND) == 0,
-	      "dispatch: unknown command is refused");
+	err = serve(&m, sizeof(m.buf), &calls, "{\"cmd\":\"nope\"}");
+	resp = served(&m);
+	CHECK(err == 0 && calls == 1 &&
+	      strcmp(error_code(resp) ?: "", PROTO_E_UNKNOWN_COMMAND) == 0,
+	      "serve: unknown command is refused");
 	CHECK(strstr(error_message(resp) ?: "", "\"nope\"") &&
 	      strstr(error_message(resp) ?: "", "echo, other"),
-	      "dispatch: the refusal names it and lists the known ones (%s)", error_message(resp));
+	      "serve: the refusal names it and lists the known ones (%s)", error_message(resp));
 	json_decref(resp);
-	resp = proto_dispatch(cmds, 2, &calls, "nope", 4);
-	CHECK(calls == 1 && strcmp(error_code(resp) ?: "", PROTO_E_BAD_REQUEST) == 0,
-	      "dispatch: garbage runs nothing");
+	err = serve(&m, sizeof(m.buf), &calls, "nope");
+	resp = served(&m);
+	CHECK(err == 0 && calls == 1 && strcmp(error_code(resp) ?: "", PROTO_E_BAD_REQUEST) == 0,
+	      "serve: garbage runs nothing");
 	json_decref(resp);
+	err = serve(&m, sizeof(m.buf), &calls, "{\"cmd\":\"oom\"}");
+	CHECK(err == 0 && served_is(&m, PROTO_OOM_LINE), "serve: no response is out of memory");
+
+	err = serve(&m, sizeof(m.buf), &calls, "{\"cmd\":\"stream\"}");
+	CHECK(err == 0 && calls == 2 && served_is(&m, "{\"ok\":true,\"result\":[1,2]}\n"),
+	      "serve: a streamed result in one line");
+	err = serve(&m, sizeof(m.buf), &calls, "{\"cmd\":\"stream\",\"refuse\":1}");
+	resp = served(&m);
+	CHECK(err == 0 && strcmp(error_code(resp) ?: "", PROTO_E_NOT_FOUND) == 0,
+	      "serve: a stream command's error is the whole answer");
+	json_decref(resp);
+	err = serve(&m, 22, &calls, "{\"cmd\":\"stream\"}");
+	CHECK_EQ_INT(err, -ENOMEM, "serve: a stream cut short by its writer fails");
+	err = serve(&m, 10, &calls, "{\"cmd\":\"echo\",\"arg\":\"long enough\"}");
+	CHECK_EQ_INT(err, -ENOMEM, "serve: a response cut short by its writer fails");
 }
 
 /* Runs the server until a whole line arrives on fd (or the peer closes): the
- * parsed line, or NULL. Bounded to about a second. */
-static json_t *exchange(struct control *ctl, int fd, const char *send_line)
+ * line without its newline (caller frees), or NULL. Bounded to about a second. */
+static char *exchange_raw(struct control *ctl, int fd, const char *send_line)
 {
-	static char buf[1 << 20];
+	static char buf[4 << 20];
 	static size_t held;
 	char *nl;
 
@@ -190,11 +270,11 @@ static json_t *exchange(struct control *ctl, int fd, const char *send_line)
 	for (int i = 0; i < 200; i++) {
 		nl = memchr(buf, '\n', held);
 		if (nl) {
-			json_t *msg = json_loadb(buf, nl - buf, 0, NULL);
+			char *line = strndup(buf, nl - buf);
 
 			held -= nl + 1 - buf;
 			memmove(buf, nl + 1, held);
-			return msg;
+			return line;
 		}
 		control__process(ctl);
 		poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, 5);
@@ -206,6 +286,16 @@ static json_t *exchange(struct control *ctl, int fd, const char *send_line)
 			held += n;
 	}
 	return NULL;
+}
+
+/* exchange_raw's line, parsed. */
+static json_t *exchange(struct control *ctl, int fd, const char *send_line)
+{
+	char *line = exchange_raw(ctl, fd, send_line);
+	json_t *msg = line ? json_loads(line, 0, NULL) : NULL;
+
+	free(line);
+	return msg;
 }
 
 /* True when the server closed fd's connection within about a second; drops
@@ -263,6 +353,38 @@ static void upsert_link(struct graph *g, int ifindex, const char *name)
 	obj.link.mtu = 1500;
 	obj.link.link_netnsid = -1;
 	graph__upsert(g, &obj);
+}
+
+/* A graph answer a hundred times max_output, to a client that is not a
+ * monitor, arrives whole while the server never blocks: graph__to_json's text. */
+static void test_large_answer(struct control *ctl, struct graph *g)
+{
+	static const char head[] = "{\"ok\":true,\"result\":";
+	char *line, *want;
+	json_t *tree;
+	bool closed;
+	int fd;
+
+	for (int i = 0; i < 3000; i++)
+		upsert_link(g, 1000 + i, "bulk");
+	tree = graph__to_json(g);
+	want = tree ? json_dumps(tree, JSON_COMPACT) : NULL;
+	json_decref(tree);
+	fd = client(ctl);
+	line = exchange_raw(ctl, fd, "{\"cmd\":\"graph\"}\n");
+	CHECK(line && want && strlen(line) > 100 * control__opts(ctl)->max_output,
+	      "server: a graph answer of %zu bytes arrives (max_output %zu)",
+	      line ? strlen(line) : 0, control__opts(ctl)->max_output);
+	CHECK(line && want && !strncmp(line, head, sizeof(head) - 1) &&
+	      !strncmp(line + sizeof(head) - 1, want, strlen(want)) &&
+	      !strcmp(line + sizeof(head) - 1 + strlen(want), "}"),
+	      "server: streamed, it is graph__to_json's compact text");
+	free(line);
+	free(want);
+	shutdown(fd, SHUT_WR);
+	closed = closed_by_server(ctl, fd);
+	CHECK(closed, "server: then the client is let go");
+	close(fd);
 }
 
 static void test_server(void)
@@ -345,6 +467,8 @@ static void test_server(void)
 	yes = closed_by_server(ctl, fd);
 	CHECK(yes, "server: then the connection is closed");
 	close(fd);
+
+	test_large_answer(ctl, opts.graph);
 
 	control__get_stats(ctl, &st);
 	CHECK_EQ_INT(st.clients, 0, "server: every client is gone");

@@ -5,8 +5,11 @@
  * Graphviz output, and a churn of 10 000 routes.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <net/if.h>
 #include <net/if_arp.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -592,6 +595,50 @@ static bool balanced(const char *s)
 	return depth == 0 && !quoted;
 }
 
+/* Collects graph__write_json's text; fails once limit bytes are taken. */
+struct text_sink {
+	FILE *f;
+	size_t len, limit;
+};
+
+static int sink_write(const char *buf, size_t len, void *data)
+{
+	struct text_sink *t = data;
+
+	if (t->len + len > t->limit || fwrite(buf, 1, len, t->f) != len)
+		return -1;
+	t->len += len;
+	return 0;
+}
+
+/* The streamed document is, byte for byte, the tree's compact dump. */
+static void test_write_json(struct graph *g)
+{
+	json_t *tree = graph__to_json(g);
+	char *want = tree ? json_dumps(tree, JSON_COMPACT) : NULL;
+	struct text_sink t = { .limit = SIZE_MAX };
+	char *text = NULL;
+	size_t size = 0;
+	int err;
+
+	t.f = open_memstream(&text, &size);
+	err = t.f ? graph__write_json(g, sink_write, &t) : -ENOMEM;
+	if (t.f)
+		fclose(t.f);
+	CHECK(err == 0 && want && text && strlen(want) > 1000 && !strcmp(text, want),
+	      "graph__write_json writes graph__to_json's compact dump (%zu bytes)", size);
+	free(text);
+	text = NULL;
+	t = (struct text_sink){ .limit = 1000, .f = open_memstream(&text, &size) };
+	err = t.f ? graph__write_json(g, sink_write, &t) : 0;
+	if (t.f)
+		fclose(t.f);
+	CHECK_EQ_INT(err, -ENOMEM, "graph__write_json fails when its writer does");
+	free(text);
+	free(want);
+	json_decref(tree);
+}
+
 static void test_dot(struct graph *g)
 {
 	char *dot = graph__to_dot(g);
@@ -763,6 +810,7 @@ int main(void)
 	test_edges(g, j);
 	test_services(j);
 	json_decref(j);
+	test_write_json(g);
 	CHECK(!graph__node_json(g, "link:99"), "node_json of an unknown id is NULL");
 	test_watchers(g);
 	test_bulk(g);
