@@ -4,10 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "assembler/compile.h"
@@ -78,11 +81,31 @@ static int hash_headers(struct sha256 *h, const char *root, const char *sub)
 	return err;
 }
 
-/* Runs argv with stdout+stderr captured into out (truncated to out_len, which
- * must be at least 1); returns the exit status, or -errno if it could not run. */
-static int run_captured(char *const argv[], char *out, size_t out_len)
+/* The daemon compiles inside its event loop: a clang that hangs must not
+ * stall it for longer than this. A pipeline compiles in ~0.1 s. */
+#define COMPILE_TIMEOUT_MS 60000
+
+static unsigned int timeout_of(const struct compile_opts *o)
 {
-	int pipefd[2], status;
+	return o->timeout_ms ? o->timeout_ms : COMPILE_TIMEOUT_MS;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+/* Runs argv with stdout+stderr captured into out (truncated to out_len, which
+ * must be at least 1); returns the exit status, -ETIMEDOUT when it ran past
+ * timeout_ms (it is killed, with the processes it started), or -errno if it
+ * could not run. */
+static int run_captured(char *const argv[], char *out, size_t out_len, unsigned int timeout_ms)
+{
+	uint64_t deadline = now_ms() + timeout_ms;
+	int pipefd[2], status, timed_out = 0;
 	char discard[256];
 	size_t used = 0;
 	ssize_t n;
@@ -97,6 +120,8 @@ static int run_captured(char *const argv[], char *out, size_t out_len)
 		return -errno;
 	}
 	if (pid == 0) {
+		/* Its own process group, so a timeout kills clang's children too. */
+		setpgid(0, 0);
 		dup2(pipefd[1], STDOUT_FILENO);
 		dup2(pipefd[1], STDERR_FILENO);
 		execvp(argv[0], argv);
@@ -106,7 +131,15 @@ static int run_captured(char *const argv[], char *out, size_t out_len)
 	out[0] = '\0';
 	for (;;) {
 		bool room = used + 1 < out_len;
+		struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+		uint64_t now = now_ms();
 
+		if (now >= deadline || poll(&pfd, 1, deadline - now) == 0) {
+			timed_out = 1;
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			break;
+		}
 		n = read(pipefd[0], room ? out + used : discard,
 			 room ? out_len - used - 1 : sizeof(discard));
 		if (n <= 0)
@@ -119,6 +152,8 @@ static int run_captured(char *const argv[], char *out, size_t out_len)
 	close(pipefd[0]);
 	if (waitpid(pid, &status, 0) < 0)
 		return -errno;
+	if (timed_out)
+		return -ETIMEDOUT;
 	if (!WIFEXITED(status))
 		return -ECHILD;
 	return WEXITSTATUS(status);
@@ -137,7 +172,7 @@ int compile__toolchain_id(const struct compile_opts *opts, char hex[65])
 		memcpy(hex, cached, 65);
 		return 0;
 	}
-	err = run_captured(argv, version, sizeof(version));
+	err = run_captured(argv, version, sizeof(version), timeout_of(opts));
 	if (err)
 		return err < 0 ? err : -ENOEXEC;
 	sha256__init(&h);
@@ -223,12 +258,19 @@ int compile__object(const struct compile_opts *opts, const char *source,
 				 "-target", "bpf", "-D__TARGET_ARCH_x86", include_arg,
 				 (char *)arch_inc, "-c", "-o", tmp_obj, res->source, NULL };
 
-		err = run_captured(argv, log, sizeof(log));
+		err = run_captured(argv, log, sizeof(log), timeout_of(opts));
 	}
 	if (err) {
 		unlink(tmp_obj);
-		snprintf(res->error, sizeof(res->error), "clang failed on generated file %.200s: %.700s",
-			 res->source, err < 0 ? strerror(-err) : log);
+		if (err == -ETIMEDOUT)
+			snprintf(res->error, sizeof(res->error), "clang did not finish within %u ms "
+				 "on generated file %.200s and was killed; the interface stays with "
+				 "Linux: check that %s works", timeout_of(opts), res->source,
+				 clang_of(opts));
+		else
+			snprintf(res->error, sizeof(res->error),
+				 "clang failed on generated file %.200s: %.700s", res->source,
+				 err < 0 ? strerror(-err) : log);
 		return err < 0 ? err : -EINVAL;
 	}
 	if (rename(tmp_obj, res->object)) {

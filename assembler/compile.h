@@ -12,6 +12,7 @@ struct compile_opts {
 	const char *cache_dir;	 /* created if missing */
 	const char *clang;	 /* "clang" if NULL */
 	const char *source_dir;	 /* holds fpm/ and bpf/; TNA_SRC_DIR if NULL */
+	unsigned int timeout_ms; /* clang is killed past it; 0: 60 s */
 };
 
 struct compile_result {

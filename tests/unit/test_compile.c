@@ -4,6 +4,9 @@
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "assembler/compile.h"
@@ -47,6 +50,27 @@ int main(void)
 	err = compile__object(&opts, "this is not C;\n", &bad);
 	CHECK(err != 0 && strstr(bad.error, bad.source) && access(bad.object, F_OK) != 0,
 	      "a compile error names the generated file and leaves no object (%s)", bad.error);
+
+	/* A compiler that hangs is killed at the deadline, children included. */
+	{
+		char fake[300];
+		FILE *f;
+
+		snprintf(fake, sizeof(fake), "%s/hanging-clang", dir);
+		f = fopen(fake, "w");
+		if (f) {
+			fputs("#!/bin/sh\nsleep 30 & wait\n", f);
+			fclose(f);
+			chmod(fake, 0755);
+		}
+		opts.clang = fake;
+		opts.timeout_ms = 300;
+		time_t start = time(NULL);
+		err = compile__object(&opts, "int different_source;\n", &bad);
+		CHECK(err == -ETIMEDOUT && strstr(bad.error, "did not finish") &&
+		      time(NULL) - start < 5,
+		      "a compiler that hangs is killed at the deadline (%s)", bad.error);
+	}
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd))
