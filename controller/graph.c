@@ -298,6 +298,8 @@ static void node_remove(struct graph *g, struct gnode *n)
 	}
 	graph_emit_node(g, GRAPH_NODE_REMOVED, n);
 	node_unlink(g, n);
+	if (n->obj.kind == TNA_OBJ_LISTENER)
+		graph_zs_listener_changed(g, &n->obj.listener);
 	free(n);
 }
 
@@ -348,6 +350,8 @@ static void node_upsert(struct graph *g, const struct tna_obj *obj)
 	if (obj->kind == TNA_OBJ_LINK)
 		bulk_count_link(g, n);
 	graph_emit_node(g, GRAPH_NODE_ADDED, n);
+	if (obj->kind == TNA_OBJ_LISTENER)
+		graph_zs_listener_changed(g, &obj->listener);
 	return;
 oom:
 	pr_warn("graph: out of memory, %s is missing until the next resync", id);
@@ -511,7 +515,7 @@ int graph__for_each(struct graph *g, enum tna_obj_kind kind,
 
 size_t graph__node_count(const struct graph *g)
 {
-	return g->nodes.count;
+	return g->nodes.count + g->zs_apps_count;
 }
 
 size_t graph__edge_count(const struct graph *g)

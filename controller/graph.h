@@ -53,6 +53,12 @@ int graph__set_own_prog(struct graph *g, uint32_t prog_id, bool own);
  * resyncs leave alone. 0 or -errno. */
 int graph__set_zstack_app(struct graph *g, uint32_t id, const char *name, int pid);
 void graph__drop_zstack_app(struct graph *g, uint32_t id);
+/* What the application holds, shown on its zstack-app node: an AF_XDP socket
+ * on a queue of a link, and the local endpoints of its zs-connect reservations
+ * (add false: released). 0, -ENOENT for an unknown application, or -ENOMEM. */
+int graph__zstack_app_xsk(struct graph *g, uint32_t id, int ifindex, uint32_t queue);
+int graph__zstack_app_conn(struct graph *g, uint32_t id, const struct tna_ip *addr,
+			   uint16_t port, bool add);
 
 /* {"nodes":[...],"edges":[...],"services":[...]}; caller owns the reference. */
 json_t *graph__to_json(struct graph *g);

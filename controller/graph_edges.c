@@ -310,6 +310,23 @@ static void listener_edges(struct edge_set *s, const struct graph *g, const stru
 	}
 }
 
+/* A zstack application: the links it has AF_XDP sockets on, and its listeners. */
+static void zs_app_edges(struct edge_set *s, const struct graph *g)
+{
+	struct gnode *n;
+
+	for (size_t i = 0; i < g->zs_apps_count; i++) {
+		const struct graph_zs_app *a = &g->zs_apps[i];
+
+		for (size_t j = 0; j < a->nxsks; j++)
+			add_to_link(s, g, a->node_id, "attached-to", a->xsks[j].ifindex);
+		graph_for_each_node(g, TNA_OBJ_LISTENER, n)
+			if (n->obj.listener.owner == TNA_OWNER_ZSTACK &&
+			    n->obj.listener.inode == a->id)
+				add(s, n->id, "owned-by", a->node_id);
+	}
+}
+
 static bool chain_sees(const struct graph *g, const struct tna_nft_chain *c,
 		       const struct link_info *li)
 {
@@ -376,6 +393,7 @@ int graph_edges(const struct graph *g, struct gedge **out, size_t *count)
 		goto out;
 	listener_edges(&s, g, &ls);
 	chain_edges(&s, g, &ls);
+	zs_app_edges(&s, g);
 	err = s.err;
 	if (err)
 		goto out;

@@ -367,15 +367,27 @@ json_t *graph_edge_json(const struct gedge *e)
 	return json_pack("{s:s, s:s, s:s}", "from", e->from, "to", e->to, "rel", e->rel);
 }
 
+/* A node to show: one the store holds, or a zstack application. */
+struct node_ref {
+	const char *id;
+	const struct gnode *n;
+	const struct graph_zs_app *app;
+};
+
 static int node_cmp(const void *a, const void *b)
 {
-	return strcmp((*(const struct gnode *const *)a)->id, (*(const struct gnode *const *)b)->id);
+	return strcmp(((const struct node_ref *)a)->id, ((const struct node_ref *)b)->id);
+}
+
+static json_t *node_ref_render(const struct graph *g, const struct node_ref *r)
+{
+	return r->n ? graph_node_render(g, r->n) : graph_zs_app_render(g, r->app);
 }
 
 /* Every node, sorted by id; caller frees. NULL on ENOMEM. */
-static struct gnode **sorted_nodes(const struct graph *g, size_t *count)
+static struct node_ref *sorted_nodes(const struct graph *g, size_t *count)
 {
-	struct gnode **v = malloc((g->nodes.count + 1) * sizeof(*v));
+	struct node_ref *v = malloc((g->nodes.count + g->zs_apps_count + 1) * sizeof(*v));
 	struct gnode *n;
 
 	*count = 0;
@@ -383,7 +395,10 @@ static struct gnode **sorted_nodes(const struct graph *g, size_t *count)
 		return NULL;
 	for (int k = 0; k < TNA_OBJ_KIND_MAX; k++)
 		graph_for_each_node(g, k, n)
-			v[(*count)++] = n;
+			v[(*count)++] = (struct node_ref){ .id = n->id, .n = n };
+	for (size_t i = 0; i < g->zs_apps_count; i++)
+		v[(*count)++] = (struct node_ref){ .id = g->zs_apps[i].node_id,
+						   .app = &g->zs_apps[i] };
 	qsort(v, *count, sizeof(*v), node_cmp);
 	return v;
 }
@@ -391,13 +406,13 @@ static struct gnode **sorted_nodes(const struct graph *g, size_t *count)
 static json_t *nodes_json(const struct graph *g)
 {
 	size_t count;
-	struct gnode **v = sorted_nodes(g, &count);
+	struct node_ref *v = sorted_nodes(g, &count);
 	json_t *a = json_array();
 
 	if (!v || !a)
 		goto fail;
 	for (size_t i = 0; i < count; i++)
-		if (json_array_append_new(a, graph_node_render(g, v[i])))
+		if (json_array_append_new(a, node_ref_render(g, &v[i])))
 			goto fail;
 	free(v);
 	return a;
@@ -468,7 +483,7 @@ static void writer_value(struct json_writer *w, json_t *j)
 static void write_nodes(const struct graph *g, struct json_writer *w)
 {
 	size_t count;
-	struct gnode **v = sorted_nodes(g, &count);
+	struct node_ref *v = sorted_nodes(g, &count);
 
 	if (!v) {
 		w->err = -ENOMEM;
@@ -478,7 +493,7 @@ static void write_nodes(const struct graph *g, struct json_writer *w)
 	for (size_t i = 0; i < count && !w->err; i++) {
 		if (i)
 			writer_text(w, ",");
-		writer_value(w, graph_node_render(g, v[i]));
+		writer_value(w, node_ref_render(g, &v[i]));
 	}
 	writer_text(w, "]");
 	free(v);
@@ -520,13 +535,15 @@ int graph__write_json(struct graph *g, json_dump_callback_t write, void *data)
 
 json_t *graph__node_json(struct graph *g, const char *id)
 {
-	struct gnode *n = graph_find(g, id);
+	struct node_ref r = { .n = graph_find(g, id) };
 	json_t *node, *edges;
 
-	if (!n)
+	if (!r.n)
+		r.app = graph_zs_app_by_node_id(g, id);
+	if (!r.n && !r.app)
 		return NULL;
-	node = graph_node_render(g, n);
-	edges = edges_json(g, n->id);
+	node = node_ref_render(g, &r);
+	edges = edges_json(g, id);
 	if (!node || !edges) {
 		json_decref(node);
 		json_decref(edges);

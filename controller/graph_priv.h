@@ -55,11 +55,28 @@ struct nft_rules {
 	char chain_id[];
 };
 
-/* A zstack application, named on its listeners (tna_listener.inode is its id). */
+/* An AF_XDP socket of a zstack application, and the local end of a zs-connect. */
+struct graph_zs_xsk {
+	int ifindex;
+	uint32_t queue;
+};
+
+struct graph_zs_conn {
+	struct tna_ip addr;
+	uint16_t port;
+};
+
+/* A zstack application: a node of its own, named on its listeners
+ * (tna_listener.inode is its id). */
 struct graph_zs_app {
 	uint32_t id;
 	int pid;
 	char name[64];
+	char node_id[32];
+	struct graph_zs_xsk *xsks;
+	size_t nxsks, xsks_cap;
+	struct graph_zs_conn *conns;	/* in the order they were reserved */
+	size_t nconns, conns_cap;
 };
 
 struct graph_watcher {
@@ -138,6 +155,11 @@ int nft_rules_for_each(struct graph *g, int (*fn)(void *ctx, const struct tna_ob
 /* {"id","name","pid"} of a zstack application, or null when unknown. */
 json_t *graph_zs_app_json(const struct graph *g, uint32_t id);
 void graph_zs_apps_free(struct graph *g);
+const struct graph_zs_app *graph_zs_app_by_node_id(const struct graph *g, const char *id);
+/* The zstack-app node's JSON (GRAPH.md). */
+json_t *graph_zs_app_render(const struct graph *g, const struct graph_zs_app *a);
+/* A zstack listener came or went: its application's count changed. */
+void graph_zs_listener_changed(struct graph *g, const struct tna_listener *l);
 
 /* graph_json.c */
 json_t *graph_node_render(const struct graph *g, const struct gnode *n);

@@ -250,6 +250,17 @@ static struct tna_obj port_listener(const struct zs_app *app, const struct zs_po
 	return obj;
 }
 
+/* Shows a zs-connect reservation on the application's node, or takes it off. */
+static void port_show_conn(struct zs_app *app, const struct zs_port *p, bool add)
+{
+	struct tna_ip ip = { .family = AF_INET };
+
+	memcpy(ip.bytes, p->ep.addr, 4);
+	if (graph__zstack_app_conn(app->apps->g, app->id, &ip, p->ep.port, add))
+		pr_warn("graph: zstack app %u does not show %s:%u (out of memory)", app->id,
+			p->ep.text, p->ep.port);
+}
+
 /* Undoes everything a port did: steering, graph, the kernel's hold. */
 static void port_drop(struct zs_app *app, struct zs_port *p)
 {
@@ -261,6 +272,8 @@ static void port_drop(struct zs_app *app, struct zs_port *p)
 	if (p->listen) {
 		obj = port_listener(app, p);
 		graph__remove(app->apps->g, &obj);
+	} else {
+		port_show_conn(app, p, false);
 	}
 	close(p->sock);
 }
@@ -423,6 +436,9 @@ json_t *zs_cmd_attach(void *ctx, const json_t *req)
 	}
 	app->xsks[app->nxsks++] = (struct zs_xsk){ .ifindex = l->ifindex, .queue = queue,
 						   .fd = fd };
+	if (graph__zstack_app_xsk(za->g, app->id, l->ifindex, queue))
+		pr_warn("graph: zstack app %u does not show its socket on %s (out of memory)",
+			app->id, ifname);
 	pr_info("zstack app %s (pid %d): AF_XDP socket on %s queue %u", app->name, app->pid,
 		ifname, queue);
 	return proto_ok(json_object());
@@ -591,6 +607,8 @@ static json_t *open_port(void *ctx, const json_t *req, bool listen)
 	app->ports[app->nports++] = p;
 	if (listen)
 		graph__upsert(za->g, &obj);
+	else
+		port_show_conn(app, &p, true);
 	pr_info("zstack app %s (pid %d): %s %s:%u on %s", app->name, app->pid,
 		listen ? "listens on" : "connects from", p.ep.text, p.ep.port, ifname);
 	return proto_ok(json_pack("{s:s,s:i,s:s}", "address", p.ep.text, "port", p.ep.port,

@@ -4,7 +4,8 @@
  * control connection. An application attaches its AF_XDP sockets, then
  * listens on or connects from local endpoints; the daemon reserves each port
  * against the kernel with a bound TCP socket (MultiStack's shared port
- * namespace), writes the steering entry and shows listeners in the graph.
+ * namespace), writes the steering entry and shows itself, its listeners and
+ * its reservations in the graph.
  * When the connection closes, however the application ended, all of it goes.
  */
 #ifndef TNA_ZS_REGISTRY_H

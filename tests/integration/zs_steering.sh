@@ -25,6 +25,19 @@ zs_start
 zstack_listeners() { tnactl -j graph | json_find nodes | grep -c '"owner": "zstack"' || true; }
 fails() { ! "$@"; }
 
+# zs_app PID: the zstack-app nodes of PID in the graph, then 1 when one of them
+# is attached-to ZS_DEV's link and owns a listener, else 0.
+zs_app() {
+	tnactl -j graph | "$TNA_PY" -c '
+import json, sys
+g, pid, dev = json.load(sys.stdin), int(sys.argv[1]), sys.argv[2]
+links = {n["id"] for n in g["nodes"] if n["kind"] == "link" and n["name"] == dev}
+apps = {n["id"] for n in g["nodes"] if n["kind"] == "zstack-app" and n["pid"] == pid}
+owners = {e["to"] for e in g["edges"] if e["rel"] == "owned-by"}
+attached = {e["from"] for e in g["edges"] if e["rel"] == "attached-to" and e["to"] in links}
+print(len(apps), int(bool(apps & owners & attached)))' "$1" "$ZS_DEV"
+}
+
 unaffected "before zstack"
 
 # The application: 8 s of counting SYNs to $PORT on its AF_XDP socket.
@@ -37,6 +50,8 @@ check "explain zsa shows the steering entry" test "$(steering_entries)" -eq 1
 check "the graph shows a zstack listener" test "$(zstack_listeners)" -eq 1
 check "the graph has a steers-to edge to zsa" \
 	sh -c "'$TNA_BUILD/tnactl' -s '$SOCK' -j graph | grep -q steers-to"
+check "the graph has the probe's zstack-app node, attached-to zsa, owning its listener" \
+	test "$(zs_app $PROBE_PID)" = "1 1"
 
 DUMP=$(mktemp)
 ip netns exec "$B" timeout 4 tcpdump -nli zsb "tcp port $PORT" >"$DUMP" 2>/dev/null &
@@ -87,9 +102,12 @@ PROBE_PID=$!
 wait_until 5 steering_live
 check "the probe listens again" wait_until 3 grep -q listening "$PROBE_OUT"
 grep -q listening "$PROBE_OUT" || sed 's/^/# probe: /' "$PROBE_OUT"
+check "the graph shows the probe's zstack-app node again" test "$(zs_app $PROBE_PID)" = "1 1"
 { kill -9 $PROBE_PID; wait $PROBE_PID; } 2>/dev/null
 check "after SIGKILL the steering entry is gone" wait_until 3 steering_gone
 check "after SIGKILL the graph has no zstack listener" test "$(zstack_listeners)" -eq 0
+check "after SIGKILL the graph has no zstack-app node of the probe" \
+	test "$(zs_app $PROBE_PID)" = "0 0"
 check "after SIGKILL a kernel socket binds $A_IP:$PORT" kernel_can_bind $PORT
 check "after SIGKILL the daemon logs the release" grep -q "zs-steer-probe.*gone: released" \
 	"$DAEMON_LOG"

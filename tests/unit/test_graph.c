@@ -795,6 +795,94 @@ static void test_switches_and_ids(void)
 	graph__free(g);
 }
 
+static json_t *zs_app_node(struct graph *g, const char *id)
+{
+	json_t *j = graph__node_json(g, id);
+	json_t *n = json_incref(json_object_get(j, "node"));
+
+	json_decref(j);
+	return n;
+}
+
+/* A zstack application as the registry shows it: node, edges, events, removal. */
+static void test_zstack_app(void)
+{
+	struct graph *g = graph__new();
+	struct tna_obj link = link_obj(DUMMY0, "dummy0", "dummy");
+	struct tna_obj addr = addr_obj(DUMMY0, "10.9.0.1", 24);
+	struct tna_obj l = { .kind = TNA_OBJ_LISTENER };
+	struct tna_ip local = ip("10.9.0.1");
+	const char *lid = "listener:tcp:10.9.0.1:8080%dummy0";
+	struct counts c = { 0 };
+	json_t *j, *n, *e, *port;
+	size_t nodes;
+
+	CHECK(g, "graph__new for zstack apps");
+	if (!g)
+		return;
+	graph__upsert(g, &link);
+	graph__upsert(g, &addr);
+	nodes = graph__node_count(g);
+	graph__watch(g, count_events, &c);
+	CHECK_EQ_INT(graph__zstack_app_xsk(g, 7, DUMMY0, 0), -ENOENT,
+		     "a socket of an unknown application is refused");
+	CHECK_EQ_INT(graph__set_zstack_app(g, 7, "zs-echo", 4242), 0, "zstack app registered");
+	CHECK_EQ_INT(c.added, 1, "a registered application is an added node");
+	CHECK_EQ_INT(graph__node_count(g), nodes + 1, "the application counts as a node");
+	graph__zstack_app_xsk(g, 7, DUMMY0, 0);
+	graph__zstack_app_xsk(g, 7, DUMMY0, 1);
+	l.listener = (struct tna_listener){ .family = AF_INET, .addr = local, .port = 8080,
+					    .ifindex = DUMMY0, .inode = 7,
+					    .owner = TNA_OWNER_ZSTACK };
+	graph__upsert(g, &l);
+	CHECK_EQ_INT(graph__zstack_app_conn(g, 7, &local, 40000, true), 0, "connection shown");
+	graph__zstack_app_conn(g, 7, &local, 40001, true);
+	CHECK_EQ_INT(c.changed, 5, "sockets, listener and connections change the app node");
+
+	n = zs_app_node(g, "zstack-app:7");
+	port = json_array_get(json_object_get(n, "ports"), 0);
+	CHECK_EQ_STR(str_at(n, "kind"), "zstack-app", "zstack-app node: kind");
+	CHECK_EQ_STR(str_at(n, "app"), "zs-echo", "zstack-app node: app");
+	CHECK_EQ_INT(json_integer_value(json_object_get(n, "pid")), 4242, "zstack-app node: pid");
+	CHECK(strings_are(json_object_get(n, "interfaces"), "dummy0", NULL) &&
+		      json_integer_value(json_object_get(n, "queues")) == 2 &&
+		      json_integer_value(json_object_get(n, "listeners")) == 1,
+	      "zstack-app node: one interface, two queues, one listener");
+	CHECK_EQ_INT(json_integer_value(json_object_get(n, "connections")), 2,
+		     "zstack-app node: connections");
+	CHECK_EQ_STR(str_at(port, "address"), "10.9.0.1", "zstack-app node: first port's address");
+	CHECK_EQ_INT(json_integer_value(json_object_get(port, "port")), 40000,
+		     "zstack-app node: ports in the order reserved");
+	json_decref(n);
+
+	j = graph__to_json(g);
+	e = json_object_get(j, "edges");
+	CHECK(has_edge(e, "zstack-app:7", "attached-to", "link:5"), "app attached-to its link");
+	CHECK(has_edge(e, lid, "owned-by", "zstack-app:7"), "zstack listener owned-by its app");
+	CHECK(has_edge(e, lid, "steers-to", "link:5"), "zstack listener still steers-to");
+	CHECK(find_by_id(json_object_get(j, "nodes"), "zstack-app:7"), "app in the node list");
+	json_decref(j);
+
+	graph__zstack_app_conn(g, 7, &local, 40000, false);
+	n = zs_app_node(g, "zstack-app:7");
+	port = json_array_get(json_object_get(n, "ports"), 0);
+	CHECK(json_integer_value(json_object_get(n, "connections")) == 1 &&
+		      json_integer_value(json_object_get(port, "port")) == 40001,
+	      "a released connection leaves the ports list");
+	json_decref(n);
+
+	graph__remove(g, &l);
+	graph__drop_zstack_app(g, 7);
+	CHECK(c.removed == 2 && !has_node(g, "zstack-app:7"), "a dropped application is removed");
+	CHECK_EQ_INT(graph__node_count(g), nodes, "node count as before the application");
+	j = graph__to_json(g);
+	e = json_object_get(j, "edges");
+	CHECK(!has_edge(e, "zstack-app:7", "attached-to", "link:5"), "no edges of a gone app");
+	json_decref(j);
+	graph__unwatch(g, count_events, &c);
+	graph__free(g);
+}
+
 int main(void)
 {
 	struct graph *g = graph__new();
@@ -821,5 +909,6 @@ int main(void)
 	test_resync(g);
 	graph__free(g);
 	test_switches_and_ids();
+	test_zstack_app();
 	return check_exit();
 }
