@@ -10,7 +10,7 @@ packages=(
 	libelf-dev zlib1g-dev bpftool
 	# tests, demo and benchmarks
 	iproute2 nftables iptables iputils-ping socat curl wrk iperf3 graphviz
-	jq python3 ethtool procps gnuplot-nox
+	jq python3 ethtool procps tcpdump gnuplot-nox
 )
 
 missing=()
