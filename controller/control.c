@@ -502,14 +502,21 @@ static void control_broadcast(struct control *ctl, const char *line, size_t len)
 }
 
 /* Encodes the node once, however many monitors there are. */
-static void control_on_change(void *ctx, enum graph_change change, const json_t *node)
+static void control_on_change(void *ctx, struct graph_event *ev)
 {
 	struct control *ctl = ctx;
+	enum graph_change change = ev->change;
+	const json_t *node;
 	size_t head, body;
 	char *line;
 
 	if (!ctl->stats.monitors)
 		return;
+	node = graph_event__json(ev);
+	if (!node) {
+		pr_warn("out of memory: monitors miss a graph change");
+		return;
+	}
 	body = json_dumpb(node, NULL, 0, JSON_COMPACT);
 	head = strlen(control_change_name(change)) + sizeof("{\"event\":\"\",\"node\":") - 1;
 	line = malloc(head + body + 2);

@@ -127,24 +127,23 @@ void deploy_mark_dirty(struct deployer *d)
 
 /* Kinds no plan reads (assembler/plan*.c): their churn, 10 000 routes from a
  * routing daemon say, must not make every interface be planned again. */
-static bool plans_ignore(const json_t *node)
+static bool plans_ignore(const char *kind)
 {
 	static const char *const kinds[] = { "route", "rule", "address" };
-	const char *kind = json_string_value(json_object_get(node, "kind"));
 
-	for (size_t i = 0; kind && i < sizeof(kinds) / sizeof(kinds[0]); i++)
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(kind, kinds[i]) == 0)
 			return true;
 	return false;
 }
 
-static void on_graph_change(void *ctx, enum graph_change change, const json_t *node)
+static void on_graph_change(void *ctx, struct graph_event *ev)
 {
 	struct deployer *d = ctx;
 
-	if (change == GRAPH_FDB_CHANGED)
-		fdb_sync__on_change(d->fdb, node);
-	else if (!plans_ignore(node))
+	if (ev->change == GRAPH_FDB_CHANGED)
+		fdb_sync__on_change(d->fdb, ev->fdb, ev->removed);
+	else if (!plans_ignore(ev->kind))
 		deploy_mark_dirty(d);
 }
 

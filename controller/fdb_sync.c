@@ -232,28 +232,14 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-void fdb_sync__on_change(struct fdb_sync *fs, const json_t *entry)
+void fdb_sync__on_change(struct fdb_sync *fs, const struct tna_fdb *f, bool removed)
 {
-	const char *state = json_string_value(json_object_get(entry, "state"));
-	struct tna_fdb f = { 0 };
-
-	f.master = json_integer_value(json_object_get(entry, "master"));
-	if (!f.master || !fdb_sync__mirrors(fs, f.master))
+	if (!f->master || !fdb_sync__mirrors(fs, f->master))
 		return;
-	if (parse_mac(json_string_value(json_object_get(entry, "mac")), f.mac))
-		return;
-	f.ifindex = json_integer_value(json_object_get(entry, "ifindex"));
-	f.vlan = json_integer_value(json_object_get(entry, "vlan"));
-	if (state && strcmp(state, "local") == 0)
-		f.state = NUD_PERMANENT;
-	else if (state && strcmp(state, "static") == 0)
-		f.state = NUD_NOARP;
+	if (removed)
+		mirror_del(fs, f);
 	else
-		f.state = NUD_REACHABLE;
-	if (json_is_true(json_object_get(entry, "removed")))
-		mirror_del(fs, &f);
-	else
-		mirror_put(fs, &f);
+		mirror_put(fs, f);
 }
 
 static json_t *find_listed(json_t *entries, const struct tna_fdb_key *k)

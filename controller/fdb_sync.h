@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "bpf/maps_user.h"
+#include "introspect/objects.h"
 
 struct graph;
 struct fdb_sync;
@@ -43,8 +44,8 @@ bool fdb_sync__mirrors(const struct fdb_sync *fs, int bridge);
  * one from now on. */
 void fdb_sync__port_slot_changed(struct fdb_sync *fs, int ifindex);
 
-/* A GRAPH_FDB_CHANGED event: its entry as graph.h describes it. */
-void fdb_sync__on_change(struct fdb_sync *fs, const json_t *entry);
+/* A GRAPH_FDB_CHANGED event: the entry came or changed, or went (removed). */
+void fdb_sync__on_change(struct fdb_sync *fs, const struct tna_fdb *f, bool removed);
 
 /* Refreshes in the kernel every dynamic entry the fast path saw as a source
  * since the last call; call it every second. 0 or -errno. */

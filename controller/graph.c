@@ -179,26 +179,35 @@ void graph__unwatch(struct graph *g, graph_watch_fn fn, void *ctx)
 	}
 }
 
-void graph_emit_json(struct graph *g, enum graph_change change, const json_t *j)
+const json_t *graph_event__json(struct graph_event *ev)
 {
+	if (!ev->json)
+		ev->json = ev->render(ev);
+	return ev->json;
+}
+
+void graph_emit(struct graph *g, struct graph_event *ev)
+{
+	ev->g = g;
 	for (int i = 0; i < g->nwatchers; i++)
-		g->watchers[i].fn(g->watchers[i].ctx, change, j);
+		g->watchers[i].fn(g->watchers[i].ctx, ev);
+	json_decref(ev->json);
+	ev->json = NULL;
+}
+
+static json_t *render_node(struct graph_event *ev)
+{
+	return graph_node_render(ev->g, ev->src);
 }
 
 void graph_emit_node(struct graph *g, enum graph_change change, const struct gnode *n)
 {
-	json_t *j;
+	struct graph_event ev = { .change = change, .kind = graph_node_kind(n->obj.kind),
+				  .src = n, .render = render_node };
 
-	if (!g->nwatchers)
-		return;
-	j = graph_node_render(g, n);
-	if (!j)
-		return;
-	graph_emit_json(g, change, j);
-	json_decref(j);
+	graph_emit(g, &ev);
 }
 
-/* A link's JSON shows state kept elsewhere (netconf): tell its watchers. */
 void graph_emit_link(struct graph *g, int ifindex)
 {
 	struct gnode *n;

@@ -24,10 +24,28 @@ enum graph_change {
 	GRAPH_FDB_CHANGED,	/* an FDB entry came, changed or went */
 };
 
-/* Told of every change after it is applied. node is the node's JSON (as in
- * graph__to_json) or, for GRAPH_FDB_CHANGED, the entry's JSON plus "removed",
- * "ifindex" (the port's) and "master" (the bridge's ifindex, 0 for NTF_SELF). */
-typedef void (*graph_watch_fn)(void *ctx, enum graph_change change, const json_t *node);
+/*
+ * One change, told to every watcher after it is applied. Most changes (the
+ * routes of a routing daemon) interest no watcher, so the JSON is rendered
+ * only when one asks for it (graph_event__json), and then once for all.
+ */
+struct graph_event {
+	enum graph_change change;
+	const char *kind;		/* the node's kind as in its JSON; "fdb" for an entry */
+	const struct tna_fdb *fdb;	/* GRAPH_FDB_CHANGED: the entry */
+	bool removed;			/* GRAPH_FDB_CHANGED: the entry went */
+	/* The graph's own: what graph_event__json renders from. */
+	struct graph *g;
+	const void *src;
+	json_t *(*render)(struct graph_event *ev);
+	json_t *json;
+};
+
+/* The node's JSON (as in graph__to_json) or, for GRAPH_FDB_CHANGED, the
+ * entry's JSON plus "removed", "ifindex" and "master". NULL on ENOMEM. */
+const json_t *graph_event__json(struct graph_event *ev);
+
+typedef void (*graph_watch_fn)(void *ctx, struct graph_event *ev);
 
 struct graph *graph__new(void);
 void graph__free(struct graph *g);

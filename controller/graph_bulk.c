@@ -164,22 +164,26 @@ json_t *bulk_fdb_entry_json(const struct graph *g, const struct tna_fdb *f)
 			 (json_int_t)(f->updated_ticks / clock_ticks()));
 }
 
+static json_t *render_fdb(struct graph_event *ev)
+{
+	json_t *j = bulk_fdb_entry_json(ev->g, ev->fdb);
+
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "removed", json_boolean(ev->removed));
+	/* Names can be gone by the time a watcher reads them (a port deleted
+	 * flushes its entries): the kernel's identity goes with them. */
+	json_object_set_new(j, "ifindex", json_integer(ev->fdb->ifindex));
+	json_object_set_new(j, "master", json_integer(ev->fdb->master));
+	return j;
+}
+
 static void fdb_emit(struct graph *g, const struct tna_fdb *f, bool removed)
 {
-	json_t *j;
+	struct graph_event ev = { .change = GRAPH_FDB_CHANGED, .kind = "fdb", .fdb = f,
+				  .removed = removed, .render = render_fdb };
 
-	if (!g->nwatchers)
-		return;
-	j = bulk_fdb_entry_json(g, f);
-	if (!j)
-		return;
-	json_object_set_new(j, "removed", json_boolean(removed));
-	/* Names can be gone by the time a watcher reads them (a port deleted
-	 * flushes its entries); the FDB mirror needs the kernel's identity. */
-	json_object_set_new(j, "ifindex", json_integer(f->ifindex));
-	json_object_set_new(j, "master", json_integer(f->master));
-	graph_emit_json(g, GRAPH_FDB_CHANGED, j);
-	json_decref(j);
+	graph_emit(g, &ev);
 }
 
 /* Ageing counters move on every refresh; only the rest is news to a watcher. */

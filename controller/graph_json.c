@@ -290,7 +290,7 @@ static void tc_attrs(const struct graph *g, const struct tna_tc *t, json_t *o)
 	set_str(o, "parent", tc_parent(t, pb));
 }
 
-static const char *node_kind(enum tna_obj_kind kind)
+const char *graph_node_kind(enum tna_obj_kind kind)
 {
 	switch (kind) {
 	case TNA_OBJ_LINK:
@@ -325,7 +325,7 @@ json_t *graph_node_render(const struct graph *g, const struct gnode *n)
 	if (!o)
 		return NULL;
 	set_str(o, "id", n->id);
-	set_str(o, "kind", node_kind(obj->kind));
+	set_str(o, "kind", graph_node_kind(obj->kind));
 	switch (obj->kind) {
 	case TNA_OBJ_LINK:
 		link_attrs(g, n, o);

@@ -112,7 +112,8 @@ bool graph_prog_is_own(const struct graph *g, uint32_t prog_id);
 bool graph_link_is_up(const struct tna_link *l);
 void graph_emit_node(struct graph *g, enum graph_change change, const struct gnode *n);
 void graph_emit_link(struct graph *g, int ifindex);
-void graph_emit_json(struct graph *g, enum graph_change change, const json_t *j);
+/* Tells every watcher; ev->render makes its JSON if one asks. */
+void graph_emit(struct graph *g, struct graph_event *ev);
 
 /* graph_id.c: ids and canonical text */
 void graph_format_ip(const struct tna_ip *ip, char *buf, size_t len);
@@ -163,6 +164,8 @@ void graph_zs_listener_changed(struct graph *g, const struct tna_listener *l);
 
 /* graph_json.c */
 json_t *graph_node_render(const struct graph *g, const struct gnode *n);
+/* The "kind" of a node of this object kind ("link", "nft-chain", ...). */
+const char *graph_node_kind(enum tna_obj_kind kind);
 
 /* graph_edges.c: edges are derived, never stored */
 struct gedge {

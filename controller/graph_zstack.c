@@ -27,16 +27,17 @@ const struct graph_zs_app *graph_zs_app_by_node_id(const struct graph *g, const 
 	return NULL;
 }
 
+static json_t *render_app(struct graph_event *ev)
+{
+	return graph_zs_app_render(ev->g, ev->src);
+}
+
 static void zs_app_emit(struct graph *g, enum graph_change change, const struct graph_zs_app *a)
 {
-	json_t *j;
+	struct graph_event ev = { .change = change, .kind = "zstack-app", .src = a,
+				  .render = render_app };
 
-	if (!g->nwatchers)
-		return;
-	j = graph_zs_app_render(g, a);
-	if (j)
-		graph_emit_json(g, change, j);
-	json_decref(j);
+	graph_emit(g, &ev);
 }
 
 int graph__set_zstack_app(struct graph *g, uint32_t id, const char *name, int pid)

@@ -435,11 +435,12 @@ struct counts {
 	int added, changed, removed, fdb;
 };
 
-static void count_events(void *ctx, enum graph_change change, const json_t *node)
+static void count_events(void *ctx, struct graph_event *ev)
 {
 	struct counts *c = ctx;
+	enum graph_change change = ev->change;
 
-	if (!json_is_object(node))
+	if (!json_is_object(graph_event__json(ev)))
 		return;
 	if (change == GRAPH_NODE_ADDED)
 		c->added++;
