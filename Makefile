@@ -81,7 +81,7 @@ $(BUILD)/tests/fpm/%: $(BUILD)/obj/tests/fpm/%.o $(BUILD)/libtna.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/fpm/%.bpf.o: tests/fpm/%.bpf.c $(wildcard bpf/*.h fpm/*.h)
+$(BUILD)/tests/fpm/%.bpf.o: tests/fpm/%.bpf.c $(wildcard bpf/*.h bpf/*.bpf.c fpm/*.h)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
 

@@ -3,24 +3,4 @@
  * has learning off: the same FPMs, one plan constant more. */
 #define FPM_BR_LEARNING_OFF_PORTS 1
 
-#include <linux/bpf.h>
-#include <bpf/bpf_helpers.h>
-
-#include "bpf/pipeline.h"
-#include "fpm/parse_eth.h"
-#include "fpm/stp.h"
-#include "fpm/bridge_fwd.h"
-
-SEC("xdp")
-int tna_pipeline(struct xdp_md *xdp)
-{
-	struct fpm_ctx c;
-
-	pipeline_begin(&c, xdp);
-	PIPELINE_STEP(&c, xdp, fpm_parse_eth);
-	PIPELINE_STEP(&c, xdp, fpm_stp);
-	PIPELINE_STEP(&c, xdp, fpm_bridge_fwd);
-	return pipeline_end(&c);
-}
-
-char LICENSE[] SEC("license") = "GPL";
+#include "bpf/pipeline_bridge.bpf.c"
